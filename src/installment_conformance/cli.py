@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:
-            if error.name != module_name:
+            if error.name != module_name and not module_name.startswith(f"{error.name}."):
                 raise
             continue
         command = sub.add_parser(name, help=help_text, description=help_text)
