@@ -256,6 +256,7 @@ def test_tests_are_found_by_their_rule_marks(tmp_path):
             import pytest
 
             pytestmark = [pytest.mark.rule("API-05"), pytest.mark.needs("clock")]
+            BOUNDARY_RULES = ("AMT-02", "AMT-03")
 
 
             @pytest.mark.rule("SRC-01", "SRC-02")
@@ -264,7 +265,13 @@ def test_tests_are_found_by_their_rule_marks(tmp_path):
 
 
             @pytest.mark.parametrize("x", [pytest.param(1, marks=pytest.mark.rule("AMT-01"))])
+            @pytest.mark.rule(*BOUNDARY_RULES)
             def test_boundary(x):
+                pass
+
+
+            @pytest.mark.rule(*checks.rules_of(checks.ALL))
+            def test_generated():
                 pass
 
 
@@ -283,19 +290,26 @@ def test_tests_are_found_by_their_rule_marks(tmp_path):
     )
     (tmp_path / "test_broken.py").write_text("def test_x(:\n", encoding="utf-8")
     (tmp_path / "helpers.py").write_text('import pytest\n@pytest.mark.rule("EVT-01")\ndef test_not_a_suite(): pass\n')
-    found = catalogue.tests_by_rule(tmp_path)
+    scan = catalogue.scan_suites(tmp_path)
+    found = scan.by_rule
     shown = f"{tmp_path.name}/test_demo.py"
-    assert [(t.node_id, t.line) for t in found["SRC-01"]] == [(f"{shown}::test_created", 7)]
+    assert [(t.node_id, t.line) for t in found["SRC-01"]] == [(f"{shown}::test_created", 8)]
     assert [t.node_id for t in found["SRC-02"]] == [f"{shown}::test_created"]
     assert [t.node_id for t in found["AMT-01"]] == [f"{shown}::test_boundary"]
+    assert [t.node_id for t in found["AMT-03"]] == [f"{shown}::test_boundary"]
     assert [t.node_id for t in found["API-05"]] == [
         f"{shown}::test_created",
         f"{shown}::test_boundary",
+        f"{shown}::test_generated",
         f"{shown}::TestCharges::test_shape",
     ]
     assert [t.node_id for t in found["CHG-02"]] == [f"{shown}::TestCharges::test_shape"]
     assert [t.node_id for t in found["CHG-01"]] == [f"{shown}::TestCharges::test_shape"]
     assert "EVT-01" not in found
+    assert [(t.node_id, expression) for t, expression in scan.computed] == [
+        (f"{shown}::test_generated", "*checks.rules_of(checks.ALL)")
+    ]
+    assert [problem.split(":")[0] for problem in scan.unreadable] == [f"{tmp_path.name}/test_broken.py"]
 
 
 # ---------------------------------------------------------- the command
@@ -334,7 +348,10 @@ def test_rules_command_reports_a_broken_catalogue_without_a_traceback(tmp_path, 
 def test_rules_markdown_shows_statement_quote_methods_capability_and_tests(tmp_path):
     loaded = catalogue.load()
     tested = catalogue.SuiteTest("suites/test_refunds.py::test_partial_refund", "suites/test_refunds.py", 42)
-    text = catalogue.render_markdown(loaded, {"RFD-03": [tested]})
+    computed = catalogue.SuiteTest("suites/test_generated.py::test_fuzz", "suites/test_generated.py", 7)
+    scan = catalogue.SuiteScan(by_rule={"RFD-03": [tested]}, computed=[(computed, "*RULES")], unreadable=[])
+    text = catalogue.render_markdown(loaded, scan)
+    assert "[`suites/test_generated.py::test_fuzz`](../suites/test_generated.py#L7): `pytest.mark.rule(*RULES)`" in text
     rfd03 = text.split('<a id="RFD-03"></a>', 1)[1].split('<a id="RFD-04"></a>', 1)[0]
     assert loaded.rule("RFD-03").statement in rfd03
     assert "ไม่สามารถคืนเงินบางส่วนได้" in rfd03
@@ -361,7 +378,7 @@ def test_docs_rules_md_is_fresh():
     committed = paths.data_dir("docs") / "rules.md"
     if not committed.exists():
         pytest.skip(f"{committed} is not part of this installation (it lives in a clone)")
-    fresh = catalogue.render_markdown(catalogue.load(), catalogue.tests_by_rule())
+    fresh = catalogue.render_markdown(catalogue.load(), catalogue.scan_suites())
     assert committed.read_text(encoding="utf-8") == fresh, (
         f"docs/rules.md is stale (the catalogue, the profile or the suites' rule marks changed); "
         f"regenerate it with: {catalogue.REGENERATE_DOCS}"

@@ -326,72 +326,124 @@ def _filler(loaded_profile: profiles.Profile) -> Callable[[str], str]:
 # --------------------------------------------------------- finding the tests
 
 
-def tests_by_rule(suites_dir: Path | None = None) -> dict[str, list[SuiteTest]]:
-    """Rule id -> the suite tests marked with it, found by reading `suites/test_*.py` (without importing them)."""
+@dataclass
+class SuiteScan:
+    """What reading the suites found: tests by rule id, tests whose rule ids are computed at import, unreadable files."""
+
+    by_rule: dict[str, list[SuiteTest]]
+    computed: list[tuple[SuiteTest, str]]  # (test, the expression its rule ids come from)
+    unreadable: list[str]
+
+
+def scan_suites(suites_dir: Path | None = None) -> SuiteScan:
+    """Read `suites/test_*.py` (without importing them) for `pytest.mark.rule(...)` marks on tests."""
     suites_dir = suites_dir or paths.SUITES
-    found: dict[str, list[SuiteTest]] = {}
+    scan = SuiteScan(by_rule={}, computed=[], unreadable=[])
     for file in sorted(suites_dir.glob("test_*.py")):
-        try:
-            tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
-        except SyntaxError as error:
-            print(f"warning: {file}: cannot be read for rule marks: {error}", file=sys.stderr)
-            continue
         shown = f"{suites_dir.name}/{file.name}"
-        for rule_id, test in _marked_tests(tree, shown):
-            found.setdefault(rule_id, []).append(test)
-    for tests in found.values():
+        try:
+            tree = ast.parse(file.read_text(encoding="utf-8"), filename=shown)
+        except SyntaxError as error:
+            scan.unreadable.append(f"{shown}: {error.msg} (line {error.lineno})")
+            continue
+        for test, ids, computed in _marked_tests(tree, shown):
+            for rule_id in ids:
+                scan.by_rule.setdefault(rule_id, []).append(test)
+            scan.computed.extend((test, expression) for expression in computed)
+    for tests in scan.by_rule.values():
         tests.sort(key=lambda t: (t.path, t.line))
-    return found
+    return scan
 
 
-def _marked_tests(tree: ast.Module, shown: str) -> Iterator[tuple[str, SuiteTest]]:
-    module_rules = _pytestmark_rules(tree.body)
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
-            for rule_id in _unique(module_rules + _decorator_rules(node)):
-                yield rule_id, SuiteTest(f"{shown}::{node.name}", shown, node.lineno)
-        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
-            class_rules = module_rules + _decorator_rules(node) + _pytestmark_rules(node.body)
-            for member in node.body:
-                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.name.startswith("test"):
-                    for rule_id in _unique(class_rules + _decorator_rules(member)):
-                        yield rule_id, SuiteTest(f"{shown}::{node.name}::{member.name}", shown, member.lineno)
+def tests_by_rule(suites_dir: Path | None = None) -> dict[str, list[SuiteTest]]:
+    """Rule id -> the suite tests whose marks name it literally."""
+    return scan_suites(suites_dir).by_rule
 
 
-def _unique(ids: list[str]) -> list[str]:
-    return list(dict.fromkeys(ids))
+class _Marks:
+    """The rule ids of `<...>.mark.rule(...)` calls in one module: literal strings and module-level constants."""
+
+    def __init__(self, tree: ast.Module):
+        self.constants: dict[str, tuple[str, ...]] = {}
+        for statement in tree.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+                value = _literal_ids(statement.value)
+                if value is not None:
+                    self.constants[statement.targets[0].id] = value
+
+    def of(self, expression: ast.AST | None) -> tuple[list[str], list[str]]:
+        """(rule ids, expressions that could not be read statically) of every rule mark inside an expression."""
+        ids: list[str] = []
+        computed: list[str] = []
+        if expression is None:
+            return ids, computed
+        for node in ast.walk(expression):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "rule" and _is_mark(node.func.value)):
+                continue
+            for arg in node.args:
+                inner = arg.value if isinstance(arg, ast.Starred) else arg
+                literal = _literal_ids(inner)
+                if literal is None and isinstance(inner, ast.Name):
+                    literal = self.constants.get(inner.id)
+                if literal is None:
+                    computed.append(ast.unparse(arg))
+                else:
+                    ids.extend(literal)
+        return ids, computed
+
+    def of_all(self, expressions: list[ast.AST]) -> tuple[list[str], list[str]]:
+        """The marks of several expressions together."""
+        ids: list[str] = []
+        computed: list[str] = []
+        for expression in expressions:
+            more_ids, more_computed = self.of(expression)
+            ids += more_ids
+            computed += more_computed
+        return ids, computed
 
 
-def _decorator_rules(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[str]:
-    return [rule_id for decorator in node.decorator_list for rule_id in _rule_marks(decorator)]
-
-
-def _pytestmark_rules(body: list[ast.stmt]) -> list[str]:
-    ids = []
-    for statement in body:
-        if isinstance(statement, ast.Assign) and any(
-            isinstance(target, ast.Name) and target.id == "pytestmark" for target in statement.targets
-        ):
-            ids.extend(_rule_marks(statement.value))
-    return ids
-
-
-def _rule_marks(expression: ast.AST) -> list[str]:
-    """The string arguments of every `<...>.mark.rule(...)` call inside an expression (lists, parametrize marks too)."""
-    ids = []
-    for node in ast.walk(expression):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "rule"
-            and _is_mark(node.func.value)
-        ):
-            ids.extend(arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str))
-    return ids
+def _literal_ids(node: ast.AST) -> tuple[str, ...] | None:
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return None
 
 
 def _is_mark(node: ast.expr) -> bool:
     return (isinstance(node, ast.Attribute) and node.attr == "mark") or (isinstance(node, ast.Name) and node.id == "mark")
+
+
+def _pytestmark(body: list[ast.stmt]) -> list[ast.AST]:
+    return [
+        statement.value
+        for statement in body
+        if isinstance(statement, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == "pytestmark" for target in statement.targets)
+    ]
+
+
+def _is_test(node: ast.stmt) -> bool:
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")
+
+
+def _marked_tests(tree: ast.Module, shown: str) -> Iterator[tuple[SuiteTest, list[str], list[str]]]:
+    marks = _Marks(tree)
+    module_marks = _pytestmark(tree.body)
+    for node in tree.body:
+        if _is_test(node):
+            ids, computed = marks.of_all(module_marks + node.decorator_list)
+            yield SuiteTest(f"{shown}::{node.name}", shown, node.lineno), list(dict.fromkeys(ids)), computed
+        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            class_marks = module_marks + node.decorator_list + _pytestmark(node.body)
+            for member in filter(_is_test, node.body):
+                ids, computed = marks.of_all(class_marks + member.decorator_list)
+                test = SuiteTest(f"{shown}::{node.name}::{member.name}", shown, member.lineno)
+                yield test, list(dict.fromkeys(ids)), computed
 
 
 # --------------------------------------------------------------- rendering
@@ -451,8 +503,19 @@ def _test_lines(tests: list[SuiteTest]) -> list[str]:
     return [f"- [`{t.node_id}`](../{t.path}#L{t.line}) ({t.path}, line {t.line})" for t in tests]
 
 
-def render_markdown(catalogue: Catalogue, tests: dict[str, list[SuiteTest]]) -> str:
+def _scan_notes(scan: SuiteScan) -> list[str]:
+    out = []
+    if scan.computed:
+        out += ["", "These tests compute their rule ids when the suite is imported, so they are not listed", "under the rules below:", ""]
+        out += [f"- [`{t.node_id}`](../{t.path}#L{t.line}): `pytest.mark.rule({expression})`" for t, expression in scan.computed]
+    if scan.unreadable:
+        out += ["", "These suite files could not be read for rule marks:", ""] + [f"- {problem}" for problem in scan.unreadable]
+    return out
+
+
+def render_markdown(catalogue: Catalogue, scan: SuiteScan) -> str:
     """The rule reference: per family, each rule with its statement, sources, methods, strictness, capability and tests."""
+    tests = scan.by_rule
     out = [
         "# Rule reference",
         "",
@@ -476,6 +539,7 @@ def render_markdown(catalogue: Catalogue, tests: dict[str, list[SuiteTest]]) -> 
         rules = catalogue.in_family(family)
         tested = sum(1 for r in rules if tests.get(r.id))
         out.append(f"| [{family.name} ({family.prefix})](#family-{family.prefix.lower()}) | {len(rules)} | {tested} |")
+    out += _scan_notes(scan)
     for family in catalogue.families:
         out += ["", f'<a id="family-{family.prefix.lower()}"></a>', "", f"## {family.name} ({family.prefix})"]
         for r in catalogue.in_family(family):
@@ -518,7 +582,7 @@ def run(args: argparse.Namespace) -> int:
     except (DataFileError, OSError) as error:
         print(f"installment-conformance rules: {error}", file=sys.stderr)
         return 2
-    text = render_markdown(catalogue, tests_by_rule()) if args.markdown else render_table(catalogue)
+    text = render_markdown(catalogue, scan_suites()) if args.markdown else render_table(catalogue)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output} ({len(catalogue)} rules)", file=sys.stderr)
