@@ -13,10 +13,12 @@ CONTRACT_RULE = re.compile(r"^- ([A-Z]{3}-[0-9]{2}) (exact|class)\. (.+)$")
 
 
 def _squash(text: str) -> str:
+    """The text on one line with single spaces, as quotes are compared."""
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _need_shared(path):
+    """Skip the test, naming the path, when ../shared is not checked out next to the clone."""
     if not path.exists():
         pytest.skip(f"../shared is not checked out: {path} not found")
 
@@ -29,30 +31,44 @@ def _contract_rules() -> dict[str, tuple[str, str]]:
     return {m[1]: (m[2], m[3]) for m in map(CONTRACT_RULE.match, section.splitlines()) if m}
 
 
-def _write_profile(tmp_path, change) -> str:
-    raw = profile.read_raw(paths.DEFAULT_PROFILE)
-    change(raw)
-    path = tmp_path / "changed-profile.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return str(path)
+DELETE = object()
 
 
-def _write_catalogue(tmp_path, change) -> str:
-    raw = catalogue.read_raw(catalogue.DEFAULT_CATALOGUE)
-    change(raw)
-    path = tmp_path / "rules.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return str(path)
+def _write_edited(source, target, edits: dict) -> str:
+    """Write a copy of a YAML data file with edits {(key, index, ...): new value or DELETE}; return its path."""
+    raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    for keys, value in edits.items():
+        parent = raw
+        for key in keys[:-1]:
+            parent = parent[key]
+        if value is DELETE:
+            del parent[keys[-1]]
+        else:
+            parent[keys[-1]] = value
+    target.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return str(target)
+
+
+def _profile_with(tmp_path, edits: dict) -> str:
+    """A copy of the default profile with edits."""
+    return _write_edited(paths.DEFAULT_PROFILE, tmp_path / "changed-profile.yaml", edits)
+
+
+def _catalogue_with(tmp_path, edits: dict) -> str:
+    """A copy of the catalogue with edits."""
+    return _write_edited(catalogue.DEFAULT_CATALOGUE, tmp_path / "rules.yaml", edits)
 
 
 # ------------------------------------------------------------ the data file
 
 
 def test_catalogue_validates_against_its_schema():
+    """suites/rules.yaml matches schemas/meta/rules.json."""
     meta.validate_data(catalogue.read_raw(catalogue.DEFAULT_CATALOGUE), "rules", source="suites/rules.yaml")
 
 
 def test_rule_ids_are_unique_and_every_family_is_numbered_without_gaps():
+    """Without ../shared: ten families, ids unique, each family numbered 01..n under its own prefix."""
     loaded = catalogue.load()
     assert len(set(loaded.ids)) == len(loaded.ids)
     assert [family.prefix for family in loaded.families] == FAMILY_PREFIXES
@@ -63,6 +79,7 @@ def test_rule_ids_are_unique_and_every_family_is_numbered_without_gaps():
 
 
 def test_every_contract_rule_is_in_the_catalogue_with_its_strictness():
+    """The catalogue has exactly the rule ids of CONTRACT.md section 4, each with the contract's strictness."""
     contract = _contract_rules()
     loaded = catalogue.load()
     assert len(contract) >= 60
@@ -72,12 +89,14 @@ def test_every_contract_rule_is_in_the_catalogue_with_its_strictness():
 
 
 def test_statements_read_with_the_default_profile_are_the_contract_sentences():
+    """Filled from the default profile, every statement is its contract sentence word for word."""
     contract = _contract_rules()
     for rule in catalogue.load():
         assert _squash(rule.statement) == _squash(contract[rule.id][1]), rule.id
 
 
 def test_every_seed_quote_is_verbatim_in_its_seed():
+    """Every Thai quote (own or cited through the profile) occurs in its seed, whitespace aside."""
     _need_shared(paths.SEEDS)
     seeds = {}
     quotes = [s for rule in catalogue.load() for s in rule.sources if s.kind == "seed"]
@@ -89,6 +108,7 @@ def test_every_seed_quote_is_verbatim_in_its_seed():
 
 
 def test_every_fixture_source_is_listed_in_the_sdk_fixture_index():
+    """Every fixture a rule cites is a row of the SDK fixtures' INDEX.tsv."""
     index_file = paths.SDK_FIXTURES / "INDEX.tsv"
     _need_shared(index_file)
     rows = [line.split("\t") for line in index_file.read_text(encoding="utf-8").splitlines()[1:]]
@@ -99,12 +119,14 @@ def test_every_fixture_source_is_listed_in_the_sdk_fixture_index():
 
 
 def test_every_profile_citation_resolves_in_the_default_profile():
+    """Every profile_cite names a citation the default profile has."""
     cited = [s for rule in catalogue.load() for s in rule.sources if s.profile_cite]
     assert cited
     assert [s.profile_cite for s in cited if s.kind == "missing"] == []
 
 
 def test_the_catalogue_holds_none_of_the_profile_amount_limits_or_term_lists():
+    """The amount limits and term lists live only in the profile, never as literals in the catalogue."""
     text = catalogue.DEFAULT_CATALOGUE.read_text(encoding="utf-8")
     numbers = set(re.findall(r"(?<![\d.])\d+(?![\d.])", text))
     loaded = profile.load()
@@ -116,6 +138,7 @@ def test_the_catalogue_holds_none_of_the_profile_amount_limits_or_term_lists():
 
 
 def test_every_rule_has_a_source_and_known_methods():
+    """Each rule cites something and applies to at least one method of the profile."""
     loaded = catalogue.load()
     for rule in loaded:
         assert rule.sources, rule.id
@@ -127,35 +150,38 @@ def test_every_rule_has_a_source_and_known_methods():
 
 
 def test_placeholders_are_filled_from_the_profile():
+    """No placeholder survives loading, none reads n/a, and AMT-01 carries the profile's bank floor."""
     raw = {entry["id"]: entry for entry in catalogue.read_raw(catalogue.DEFAULT_CATALOGUE)["rules"]}
     loaded = catalogue.load()
     bank = profile.load().banks[0]
-    with_placeholders = [rid for rid, entry in raw.items() if catalogue._PLACEHOLDER.search(entry["statement"])]
+    with_placeholders = [rid for rid, entry in raw.items() if catalogue.PLACEHOLDER.search(entry["statement"])]
     assert "AMT-01" in with_placeholders
     for rule in loaded:
         texts = [rule.title, rule.statement] + [s.english for s in rule.sources if s.english]
-        assert [t for t in texts if catalogue._PLACEHOLDER.search(t)] == [], rule.id
+        assert [t for t in texts if catalogue.PLACEHOLDER.search(t)] == [], rule.id
         assert "n/a" not in " ".join(texts), rule.id
     amt01 = loaded.rule("AMT-01").statement
     assert f"{bank.amount_min - 1} rejected, {bank.amount_min} accepted" in amt01
 
 
 def test_placeholders_name_only_groups_of_the_default_profile():
+    """Placeholders name bank, offline, fees or a source type of the default profile (catches typos)."""
     known = {"bank", "offline", "fees"} | set(profile.load().methods)
     for entry in catalogue.read_raw(catalogue.DEFAULT_CATALOGUE)["rules"]:
-        for text in catalogue._texts(entry):
-            for group, _field in catalogue._PLACEHOLDER.findall(text):
+        for text in catalogue.entry_texts(entry):
+            for group, _field in catalogue.PLACEHOLDER.findall(text):
                 assert group in known, (entry["id"], group)
 
 
 def test_another_profile_changes_the_rendered_rules(tmp_path):
-    def change(raw):
-        raw["methods"]["installment_bbl"]["amount_min"] = 250000
-        raw["methods"]["installment_paynext_extra_qr"]["refund_window_days"] = 14
-        raw["methods"]["installment_kbank"]["merchant_interest_rate"] = "0.80"
-        del raw["methods"]["installment_ktc"]
-
-    changed = catalogue.load(profile=_write_profile(tmp_path, change))
+    """Another profile's numbers and methods show in the statements, methods and citations."""
+    edits = {
+        ("methods", "installment_bbl", "amount_min"): 250000,
+        ("methods", "installment_paynext_extra_qr", "refund_window_days"): 14,
+        ("methods", "installment_kbank", "merchant_interest_rate"): "0.80",
+        ("methods", "installment_ktc"): DELETE,
+    }
+    changed = catalogue.load(profile=_profile_with(tmp_path, edits))
     default = catalogue.load()
     amt01 = changed.rule("AMT-01").statement
     assert "249999 for installment_bbl" in amt01
@@ -169,6 +195,7 @@ def test_another_profile_changes_the_rendered_rules(tmp_path):
 
 
 def test_load_is_cached_per_catalogue_and_profile():
+    """Loading the same pair of files twice gives the same object."""
     assert catalogue.load() is catalogue.load(catalogue.DEFAULT_CATALOGUE, paths.DEFAULT_PROFILE)
     assert catalogue.load(profile=profile.load()) is catalogue.load()
 
@@ -177,57 +204,46 @@ def test_load_is_cached_per_catalogue_and_profile():
 
 
 def test_an_unknown_capability_is_rejected_with_its_pointer(tmp_path):
-    def change(raw):
-        raw["rules"][3]["capability"] = "time_travel"
-
+    """A capability outside the named set is a schema error at its pointer."""
     with pytest.raises(meta.DataFileError, match=r"/rules/3/capability"):
-        catalogue.load(_write_catalogue(tmp_path, change))
+        catalogue.load(_catalogue_with(tmp_path, {("rules", 3, "capability"): "time_travel"}))
 
 
 def test_an_unknown_capability_among_alternatives_is_rejected(tmp_path):
-    def change(raw):
-        raw["rules"][0]["capability"] = [{"any_of": ["expire", "teleport"]}]
-
+    """An unknown name inside any_of is rejected too."""
     with pytest.raises(meta.DataFileError, match=r"/rules/0/capability"):
-        catalogue.load(_write_catalogue(tmp_path, change))
+        catalogue.load(_catalogue_with(tmp_path, {("rules", 0, "capability"): [{"any_of": ["expire", "teleport"]}]}))
 
 
 def test_a_duplicated_rule_id_is_rejected(tmp_path):
-    def change(raw):
-        raw["rules"][1]["id"] = raw["rules"][0]["id"]
-
+    """Two rules with one id are rejected, naming the duplicate."""
     with pytest.raises(catalogue.CatalogueError, match=r"/rules/1/id: SRC-01 is a duplicate"):
-        catalogue.load(_write_catalogue(tmp_path, change))
+        catalogue.load(_catalogue_with(tmp_path, {("rules", 1, "id"): "SRC-01"}))
 
 
 def test_a_rule_outside_its_family_prefix_is_rejected(tmp_path):
-    def change(raw):
-        raw["rules"][0]["id"] = "AMT-99"
-
+    """A rule whose id prefix is not its family's is rejected."""
     with pytest.raises(catalogue.CatalogueError, match=r"does not start with its family's prefix SRC-"):
-        catalogue.load(_write_catalogue(tmp_path, change))
+        catalogue.load(_catalogue_with(tmp_path, {("rules", 0, "id"): "AMT-99"}))
 
 
 def test_an_unknown_placeholder_field_is_rejected(tmp_path):
-    def change(raw):
-        raw["rules"][0]["statement"] = "Bank types: {bank.amount_minimum} accepted."
-
+    """A placeholder with a field the profile does not have is rejected, naming it."""
     with pytest.raises(catalogue.CatalogueError, match=r"\{bank.amount_minimum\}"):
-        catalogue.load(_write_catalogue(tmp_path, change))
+        catalogue.load(_catalogue_with(tmp_path, {("rules", 0, "statement"): "Bank types: {bank.amount_minimum} accepted."}))
 
 
 def test_a_rule_without_sources_is_rejected(tmp_path):
-    def change(raw):
-        raw["rules"][0]["sources"] = []
-
+    """Every rule needs at least one source."""
     with pytest.raises(meta.DataFileError, match=r"/rules/0/sources"):
-        catalogue.load(_write_catalogue(tmp_path, change))
+        catalogue.load(_catalogue_with(tmp_path, {("rules", 0, "sources"): []}))
 
 
 # ---------------------------------------------------------- capabilities
 
 
 def test_capability_requirements_are_all_of_with_alternatives():
+    """Requirements must all hold; any_of is met by one of its names."""
     loaded = catalogue.load()
     lif04 = loaded.rule("LIF-04")
     assert lif04.missing_capabilities({"expire"}) == []
@@ -241,6 +257,7 @@ def test_capability_requirements_are_all_of_with_alternatives():
 
 
 def test_a_rule_is_found_by_id_and_an_unknown_id_is_a_key_error():
+    """rule(id) returns the rule; an unknown id raises KeyError naming it."""
     assert catalogue.rule("RFD-03").title == "A partial refund of a bank installment is rejected"
     with pytest.raises(KeyError, match="XYZ-01"):
         catalogue.load().rule("XYZ-01")
@@ -250,6 +267,7 @@ def test_a_rule_is_found_by_id_and_an_unknown_id_is_a_key_error():
 
 
 def test_tests_are_found_by_their_rule_marks(tmp_path):
+    """Rule marks on functions, classes, pytestmark, parametrize cases and literal constants are found with their lines."""
     (tmp_path / "test_demo.py").write_text(
         textwrap.dedent(
             """\
@@ -316,6 +334,7 @@ def test_tests_are_found_by_their_rule_marks(tmp_path):
 
 
 def test_rules_command_prints_one_aligned_line_per_rule(capsys):
+    """`rules` prints one line per rule in catalogue order, titles in one column."""
     assert cli.main(["rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
     loaded = catalogue.load()
@@ -328,24 +347,21 @@ def test_rules_command_prints_one_aligned_line_per_rule(capsys):
 
 
 def test_rules_command_reads_another_profile(tmp_path, capsys):
-    def change(raw):
-        raw["methods"]["installment_bay"]["expires_after_days"] = 3
-
-    assert cli.main(["rules", "--profile", _write_profile(tmp_path, change)]) == 0
+    """`rules --profile` fills the titles from that profile."""
+    assert cli.main(["rules", "--profile", _profile_with(tmp_path, {("methods", "installment_bay", "expires_after_days"): 3})]) == 0
     out = capsys.readouterr().out
     chg07 = next(line for line in out.splitlines() if line.startswith("CHG-07"))
     assert "3 for installment_bay" in chg07
 
 
 def test_rules_command_reports_a_broken_catalogue_without_a_traceback(tmp_path, capsys):
-    def change(raw):
-        raw["rules"][0]["strictness"] = "strict"
-
-    assert cli.main(["rules", "--catalogue", _write_catalogue(tmp_path, change)]) == 2
+    """A broken catalogue gives exit status 2 and the JSON pointer on stderr."""
+    assert cli.main(["rules", "--catalogue", _catalogue_with(tmp_path, {("rules", 0, "strictness"): "strict"})]) == 2
     assert "/rules/0/strictness" in capsys.readouterr().err
 
 
 def test_rules_markdown_shows_statement_quote_methods_capability_and_tests(tmp_path):
+    """The Markdown reference shows each rule's statement, Thai quote, English, methods, strictness, capability and tests."""
     loaded = catalogue.load()
     tested = catalogue.SuiteTest("suites/test_refunds.py::test_partial_refund", "suites/test_refunds.py", 42)
     computed = catalogue.SuiteTest("suites/test_generated.py::test_fuzz", "suites/test_generated.py", 7)
@@ -367,6 +383,7 @@ def test_rules_markdown_shows_statement_quote_methods_capability_and_tests(tmp_p
 
 
 def test_rules_markdown_output_option_writes_the_file(tmp_path, capsys):
+    """`--output` writes the reference to the file and nothing to stdout."""
     target = tmp_path / "rules.md"
     assert cli.main(["rules", "--markdown", "--output", str(target)]) == 0
     assert capsys.readouterr().out == ""

@@ -23,7 +23,7 @@ DEFAULT_CATALOGUE = paths.SUITES / "rules.yaml"
 REGENERATE_DOCS = "installment-conformance rules --markdown --output docs/rules.md"
 
 # {group.field}: group is bank, offline, fees or a source type. Other braces ({id}, {object: ...}) are prose.
-_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\}")
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\}")
 _GROUPS: dict[str, Callable[[profiles.Method], bool]] = {
     "bank": lambda method: method.is_bank,
     "offline": lambda method: not method.is_bank,
@@ -32,6 +32,7 @@ _FEE_FIELDS = ("fee_rate", "vat_rate", "fee_flat")
 
 
 def _baht(satang: int) -> str:
+    """An amount in satang written as the seeds write baht: THB3,000.00."""
     return f"THB{Decimal(satang) / 100:,.2f}"
 
 
@@ -132,9 +133,11 @@ class Catalogue:
     rules: tuple[Rule, ...]
 
     def __iter__(self) -> Iterator[Rule]:
+        """The rules in catalogue order."""
         return iter(self.rules)
 
     def __len__(self) -> int:
+        """The number of rules."""
         return len(self.rules)
 
     @property
@@ -186,6 +189,7 @@ def rule(rule_id: str) -> Rule:
 
 @cache
 def _load(catalogue_path: Path, profile_path: Path) -> Catalogue:
+    """The catalogue read against one profile, cached per pair of files."""
     raw = read_raw(catalogue_path)
     validate_data(raw, "rules", source=str(catalogue_path))
     check_consistency(raw, source=str(catalogue_path))
@@ -211,19 +215,21 @@ def check_consistency(raw: dict, source: str) -> None:
             problems.append(f"{where}/family: {entry['family']!r} is not one of the families {sorted(prefixes)}")
         elif not entry["id"].startswith(prefix + "-"):
             problems.append(f"{where}/id: {entry['id']} does not start with its family's prefix {prefix}-")
-        for text in _texts(entry):
+        for text in entry_texts(entry):
             problems.extend(f"{where}: {problem}" for problem in _placeholder_problems(text))
     if problems:
         raise CatalogueError("\n".join(problems))
 
 
-def _texts(entry: dict) -> list[str]:
+def entry_texts(entry: dict) -> list[str]:
+    """The prose of one raw catalogue entry that may hold placeholders: title, statement, English renderings."""
     return [entry["title"], entry["statement"]] + [s["english"] for s in entry["sources"] if "english" in s]
 
 
 def _placeholder_problems(text: str) -> list[str]:
+    """What is wrong with the placeholders of one text (fields no group has)."""
     problems = []
-    for group, field in _PLACEHOLDER.findall(text):
+    for group, field in PLACEHOLDER.findall(text):
         known = _FEE_FIELDS if group == "fees" else _METHOD_FIELDS
         if field not in known:
             problems.append(f"placeholder {{{group}.{field}}}: {field!r} is not one of {sorted(known)}")
@@ -231,6 +237,7 @@ def _placeholder_problems(text: str) -> list[str]:
 
 
 def _rule(entry: dict, loaded_profile: profiles.Profile, fill: Callable[[str], str]) -> Rule:
+    """One raw catalogue entry as a Rule read against the profile."""
     selectors = ("all",) if entry["methods"] == "all" else tuple(entry["methods"])
     return Rule(
         id=entry["id"],
@@ -248,6 +255,7 @@ def _rule(entry: dict, loaded_profile: profiles.Profile, fill: Callable[[str], s
 def resolve_methods(selectors: tuple[str, ...] | list[str], loaded_profile: profiles.Profile) -> tuple[str, ...]:
     """The profile's source types that the selectors pick, in profile order (types the profile lacks are dropped)."""
     def picked(method: profiles.Method) -> bool:
+        """True when any selector picks this method."""
         return any(
             selector == "all" or selector == method.type or (selector in _SELECTORS and _SELECTORS[selector](method))
             for selector in selectors
@@ -257,6 +265,7 @@ def resolve_methods(selectors: tuple[str, ...] | list[str], loaded_profile: prof
 
 
 def _capability(raw: str | dict | list | None) -> tuple[tuple[str, ...], ...]:
+    """The capability field as requirements that must all hold, each a tuple of alternatives."""
     if raw is None:
         return ()
     requirements = raw if isinstance(raw, list) else [raw]
@@ -264,6 +273,7 @@ def _capability(raw: str | dict | list | None) -> tuple[tuple[str, ...], ...]:
 
 
 def _source(raw: dict, loaded_profile: profiles.Profile, fill: Callable[[str], str]) -> Source:
+    """One raw source entry as a Source, resolving a profile citation."""
     if "profile_cite" in raw:
         return _profile_cite(raw["profile_cite"], fill(raw["english"]), loaded_profile)
     if "seed" in raw:
@@ -274,6 +284,7 @@ def _source(raw: dict, loaded_profile: profiles.Profile, fill: Callable[[str], s
 
 
 def _profile_cite(key: str, english: str, loaded_profile: profiles.Profile) -> Source:
+    """The profile's citation `fees` or `<type>.<key>` as a Source (kind `missing` when the profile has none)."""
     if key == "fees":
         cite = profiles.read_raw(loaded_profile.path)["fees"].get("cite")
     else:
@@ -291,6 +302,7 @@ def _profile_cite(key: str, english: str, loaded_profile: profiles.Profile) -> S
 
 
 def _format(value: object) -> str:
+    """A profile value as the contract writes it: lists comma-separated, codes in backticks, None as n/a."""
     if value is None:
         return "n/a"
     if isinstance(value, tuple):
@@ -317,8 +329,10 @@ def placeholder_value(group: str, field: str, loaded_profile: profiles.Profile) 
 
 
 def _filler(loaded_profile: profiles.Profile) -> Callable[[str], str]:
+    """A function that fills every placeholder of a text from the profile."""
     def fill(text: str) -> str:
-        return _PLACEHOLDER.sub(lambda m: placeholder_value(m.group(1), m.group(2), loaded_profile), text)
+        """The text with its placeholders replaced by the profile's values."""
+        return PLACEHOLDER.sub(lambda m: placeholder_value(m.group(1), m.group(2), loaded_profile), text)
 
     return fill
 
@@ -364,6 +378,7 @@ class _Marks:
     """The rule ids of `<...>.mark.rule(...)` calls in one module: literal strings and module-level constants."""
 
     def __init__(self, tree: ast.Module):
+        """Collect the module-level names bound to literal rule ids."""
         self.constants: dict[str, tuple[str, ...]] = {}
         for statement in tree.body:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
@@ -403,6 +418,7 @@ class _Marks:
 
 
 def _literal_ids(node: ast.AST) -> tuple[str, ...] | None:
+    """The rule ids of a literal string, list or tuple of strings; None for anything computed."""
     try:
         value = ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -415,10 +431,12 @@ def _literal_ids(node: ast.AST) -> tuple[str, ...] | None:
 
 
 def _is_mark(node: ast.expr) -> bool:
+    """True for `pytest.mark` or a bare `mark`."""
     return (isinstance(node, ast.Attribute) and node.attr == "mark") or (isinstance(node, ast.Name) and node.id == "mark")
 
 
 def _pytestmark(body: list[ast.stmt]) -> list[ast.AST]:
+    """The values assigned to `pytestmark` in a module or class body."""
     return [
         statement.value
         for statement in body
@@ -428,10 +446,12 @@ def _pytestmark(body: list[ast.stmt]) -> list[ast.AST]:
 
 
 def _is_test(node: ast.stmt) -> bool:
+    """True for a function pytest collects as a test."""
     return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")
 
 
 def _marked_tests(tree: ast.Module, shown: str) -> Iterator[tuple[SuiteTest, list[str], list[str]]]:
+    """Every test of a module with its rule ids (module, class and own marks) and its computed mark expressions."""
     marks = _Marks(tree)
     module_marks = _pytestmark(tree.body)
     for node in tree.body:
@@ -450,6 +470,7 @@ def _marked_tests(tree: ast.Module, shown: str) -> Iterator[tuple[SuiteTest, lis
 
 
 def _short_methods(rule_: Rule, loaded_profile: profiles.Profile) -> str:
+    """The methods column: `all`, or the source types without the prefix every profile type shares."""
     if rule_.methods == tuple(loaded_profile.methods):
         return "all"
     if not rule_.methods:
@@ -468,10 +489,12 @@ def render_table(catalogue: Catalogue) -> str:
 
 
 def _collapse(text: str) -> str:
+    """The text on one line, runs of whitespace made single spaces."""
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _source_lines(source: Source) -> list[str]:
+    """One source as Markdown list lines."""
     via = f" (cited by the profile as `{source.profile_cite}`)" if source.profile_cite else ""
     if source.kind == "seed":
         return [f"- Seed `{source.seed}`{via}:", "", f"  > {_collapse(source.quote)}", "", f"  {source.english}", ""]
@@ -483,6 +506,7 @@ def _source_lines(source: Source) -> list[str]:
 
 
 def _methods_text(rule_: Rule) -> str:
+    """The methods of a rule in words, with the selectors that chose them."""
     chosen = ", ".join(f"`{t}`" for t in rule_.methods) or "none in this profile"
     if rule_.method_selectors == ("all",):
         return f"all ({chosen})"
@@ -492,18 +516,21 @@ def _methods_text(rule_: Rule) -> str:
 
 
 def _capability_markdown(rule_: Rule) -> str:
+    """The capability requirement with each name in backticks."""
     if not rule_.capability:
         return "none"
     return re.sub(r"[a-z_]+", lambda m: m.group(0) if m.group(0) in ("and", "or") else f"`{m.group(0)}`", rule_.capability_text)
 
 
 def _test_lines(tests: list[SuiteTest]) -> list[str]:
+    """The tests of a rule as Markdown links to their lines, or `no test yet`."""
     if not tests:
         return ["- no test yet"]
     return [f"- [`{t.node_id}`](../{t.path}#L{t.line}) ({t.path}, line {t.line})" for t in tests]
 
 
 def _scan_notes(scan: SuiteScan) -> list[str]:
+    """Markdown notes on tests whose rule ids are computed and on suite files that could not be read."""
     out = []
     if scan.computed:
         out += ["", "These tests compute their rule ids when the suite is imported, so they are not listed", "under the rules below:", ""]
