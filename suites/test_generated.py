@@ -16,7 +16,8 @@ import pytest
 from installment_conformance import fuzzing, st_checks
 
 EXAMPLES = fuzzing.examples_from_env("CONFORMANCE_GENERATED_EXAMPLES", 5)
-RULES = st_checks.checked_rules(st_checks.CONTRACT_CHECKS)
+# The rules the checks cover (st_checks.checked_rules(CONTRACT_CHECKS)), literal so the rule reference can read them.
+RULES = ("API-05", "API-01", "API-06", "FEE-01", "FEE-02", "FEE-03")
 
 schema = fuzzing.load_schema(EXAMPLES)
 

@@ -277,3 +277,17 @@ def test_each_component_is_its_json_schema_modulo_the_ref_rewrite(document):
         assert name in components, f"{path.name} is not bundled as {name}"
         stripped = {key: value for key, value in original.items() if key not in ("$id", "$schema")}
         assert _same_modulo_refs(stripped, components[name], base, files_by_name, name) == []
+
+
+def test_generated_suite_marks_exactly_the_rules_its_checks_cover():
+    from installment_conformance import catalogue, fuzzing, st_checks
+
+    scan = catalogue.scan_suites()
+    generated = {
+        rule_id
+        for rule_id, tests in scan.by_rule.items()
+        for test in tests
+        if test.path.endswith("test_generated.py")
+    }
+    assert not [test for test, _ in scan.computed if test.path.endswith("test_generated.py")]
+    assert generated == set(st_checks.checked_rules(fuzzing.CONTRACT_CHECKS))
