@@ -61,8 +61,8 @@ def _contents() -> dict[str, dict]:
 
 
 def names() -> list[str]:
-    """The names of every schema (wire objects, request bodies and the shared `common`)."""
-    return sorted(_contents())
+    """The names of the schemas a payload can be checked against: wire objects and request bodies (not `common`)."""
+    return sorted(name for name, document in _contents().items() if "type" in document)
 
 
 def schema(name: str) -> dict:
