@@ -60,6 +60,12 @@ def _contents() -> dict[str, dict]:
     return found
 
 
+def clear_caches() -> None:
+    """Forget the loaded schemas, registry and validators (after the files under `paths.SCHEMAS` change)."""
+    for cached in (_contents, registry, object_schemas, validator):
+        cached.cache_clear()
+
+
 def names() -> list[str]:
     """The names of the schemas a payload can be checked against: wire objects and request bodies (not `common`)."""
     return sorted(name for name, document in _contents().items() if "type" in document)
