@@ -1,4 +1,4 @@
-"""The wire-object JSON Schemas (CONTRACT.md API-06): the schema set, the seeds' examples, and payloads that break them."""
+"""The wire-object JSON Schemas (CONTRACT.md API-06): the schema set, the seeds' examples, payloads that break them."""
 
 from __future__ import annotations
 
@@ -168,7 +168,8 @@ def test_every_json_payload_of_the_seeds_has_an_example_file():
     if not paths.SEEDS.is_dir():
         pytest.skip(f"seed documents not found at {paths.SEEDS} (../shared is absent; set INSTALLMENT_CONFORMANCE_SHARED)")
     kept = [json.loads(path.read_text(encoding="utf-8")) for path in EXAMPLE_FILES]
-    printed = [payload for seed in sorted(paths.SEEDS.glob("*.th.txt")) for payload in seed_payloads(seed.read_text("utf-8"))]
+    seeds = sorted(paths.SEEDS.glob("*.th.txt"))
+    printed = [payload for seed in seeds for payload in seed_payloads(seed.read_text(encoding="utf-8"))]
     assert len(printed) == len(kept)
     assert all(payload in kept for payload in printed)
 

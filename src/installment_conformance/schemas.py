@@ -139,7 +139,7 @@ def _no_schema_problem(payload: object) -> Problem:
 
 
 def _leaves(errors: Iterable[ValidationError]) -> Iterator[ValidationError]:
-    """The errors to report: an anyOf/oneOf failure is replaced by the errors of the one branch that fits the value's type."""
+    """The errors to report: an anyOf/oneOf failure gives way to the errors of the one branch that fits the value."""
     for error in errors:
         branch = _fitting_branch(error) if error.validator in ("anyOf", "oneOf") else None
         if branch:
@@ -187,7 +187,9 @@ def _message(error: ValidationError) -> str:
 def _short(value: object) -> str:
     """A value quoted for a message, cut to MAX_SHOWN_VALUE characters."""
     shown = repr(value)
-    return shown if len(shown) <= MAX_SHOWN_VALUE else f"{shown[: MAX_SHOWN_VALUE - 5]}...{shown[-1]} ({_json_type(value)})"
+    if len(shown) <= MAX_SHOWN_VALUE:
+        return shown
+    return f"{shown[: MAX_SHOWN_VALUE - 5]}...{shown[-1]} ({_json_type(value)})"
 
 
 def _json_type(value: object) -> str:
