@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012
 
 from installment_conformance import paths, profile, schemas
 
@@ -104,6 +106,22 @@ def test_every_ref_resolves_inside_the_registry(name):
     for ref in refs:
         assert not ref.startswith(("http:", "https:")), f"{name}.json: {ref} is not relative"
         resolver.lookup(ref)  # raises Unresolvable when it points nowhere
+
+
+def test_inlined_references_keep_the_meaning_of_the_files_as_written():
+    as_written = Registry().with_resources(
+        (document["$id"], Resource.from_contents(document, default_specification=DRAFT202012))
+        for document in map(schemas.schema, [*schemas.names(), "common"])
+    )
+    payloads = [(name, VALID[name]()) for name in VALID]
+    payloads += [(name, mutated(VALID[name](), pointer, value)) for name, _, _, pointer, value, _ in BROKEN]
+    for name, payload in payloads:
+        plain = Draft202012Validator(schemas.schema(name), registry=as_written)
+        expected = sorted((list(error.absolute_path), error.message) for error in plain.iter_errors(payload))
+        found = sorted((list(error.absolute_path), error.message) for error in schemas.validator(name).iter_errors(payload))
+        assert found == expected, name
+    inlined = json.dumps(schemas.registry().contents(schemas.BASE_URI + "charge.json"))
+    assert "common.json" not in inlined, "the charge's timestamps and amounts still go through references"
 
 
 def test_the_registry_fetches_nothing_from_outside():

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urldefrag, urljoin
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -82,12 +83,63 @@ def schema(name: str) -> dict:
 
 @cache
 def registry() -> Registry:
-    """One registry holding every schema under its `$id`, so relative `$ref`s resolve and nothing is fetched."""
+    """One registry holding every schema under its `$id`, so `$ref`s resolve and nothing is fetched.
+
+    The documents it holds are the files with their fragment `$ref`s inlined (`_inline_refs`): the
+    same meaning, but validation no longer resolves a reference at every timestamp and amount.
+    """
+    by_id = {document["$id"]: document for document in _contents().values()}
     resources = [
-        (document["$id"], Resource.from_contents(document, default_specification=DRAFT202012))
-        for document in _contents().values()
+        (uri, Resource.from_contents(_inline_refs(document, uri, by_id), default_specification=DRAFT202012))
+        for uri, document in by_id.items()
     ]
     return Registry().with_resources(resources).crawl()
+
+
+ANNOTATIONS = frozenset({"description", "title", "$comment"})
+DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
+NAME_MAP_KEYWORDS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+
+
+def _inline_refs(node: object, base: str, by_id: dict[str, dict], active: tuple[str, ...] = ()) -> object:
+    """A copy of a schema whose `$ref`s to a part of a file (`common.json#/$defs/money`) hold that part instead.
+
+    A `$ref` to a whole file (`source.json`) stays a reference, made absolute, so recursive objects
+    (a charge's refunds list, an event's data) still go through the registry; so does a part already
+    being inlined further up (a cycle).
+    """
+    if isinstance(node, list):
+        return [_inline_refs(item, base, by_id, active) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copied = {}
+    for key, value in node.items():
+        if key in DATA_KEYWORDS:
+            copied[key] = value
+        elif key in NAME_MAP_KEYWORDS and isinstance(value, dict):
+            copied[key] = {name: _inline_refs(sub, base, by_id, active) for name, sub in value.items()}
+        elif key != "$ref":
+            copied[key] = _inline_refs(value, base, by_id, active)
+    ref = node.get("$ref")
+    if not isinstance(ref, str):
+        return copied
+    target = urljoin(base, ref)
+    document_uri, fragment = urldefrag(target)
+    if not fragment or target in active or document_uri not in by_id:
+        return {**copied, "$ref": target}
+    part = _inline_refs(_resolve_pointer(by_id[document_uri], fragment), document_uri, by_id, (*active, target))
+    if set(copied) <= ANNOTATIONS and isinstance(part, dict):
+        return {**part, **copied}
+    return {**copied, "allOf": [*copied.get("allOf", []), part]}
+
+
+def _resolve_pointer(document: dict, fragment: str) -> object:
+    """The part of a document a JSON pointer fragment (`/$defs/money`) names."""
+    node: object = document
+    for token in fragment.removeprefix("/").split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
 
 
 @cache
@@ -115,7 +167,8 @@ def schema_for(payload: object) -> str | None:
 @cache
 def validator(name: str) -> Draft202012Validator:
     """The validator of schema `name`, built once and shared (its `$ref`s go through `registry()`)."""
-    return Draft202012Validator(schema(name), registry=registry())
+    uri = schema(name)["$id"]
+    return Draft202012Validator(registry().contents(uri), registry=registry())
 
 
 def problems(payload: object, name: str | None = None) -> list[Problem]:
