@@ -139,7 +139,7 @@ def test_the_embedded_object_dispatch_covers_every_wire_object():
 
 def test_validators_are_built_once_per_schema():
     assert schemas.validator("charge") is schemas.validator("charge")
-    assert schemas.validator(schemas.schema_name("charge.json")) is schemas.validator("charge")
+    assert schemas.validator("charge.json") is schemas.validator("charge")
 
 
 def test_an_unknown_schema_name_is_refused_with_the_known_names():

@@ -63,7 +63,7 @@ def _contents() -> dict[str, dict]:
 
 def clear_caches() -> None:
     """Forget the loaded schemas, registry and validators (after the files under `paths.SCHEMAS` change)."""
-    for cached in (_contents, registry, object_schemas, validator):
+    for cached in (_contents, registry, object_schemas, _validator):
         cached.cache_clear()
 
 
@@ -164,9 +164,14 @@ def schema_for(payload: object) -> str | None:
     return object_schemas().get(kind) if isinstance(kind, str) else None
 
 
-@cache
 def validator(name: str) -> Draft202012Validator:
-    """The validator of schema `name`, built once and shared (its `$ref`s go through `registry()`)."""
+    """The validator of schema `name` (`charge` or `charge.json`), built once and shared."""
+    return _validator(schema_name(name))
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    """A Draft 2020-12 validator over the registry's copy of schema `name`; its `$ref`s go through `registry()`."""
     uri = schema(name)["$id"]
     return Draft202012Validator(registry().contents(uri), registry=registry())
 
@@ -177,7 +182,7 @@ def problems(payload: object, name: str | None = None) -> list[Problem]:
         name = schema_for(payload)
         if name is None:
             return [_no_schema_problem(payload)]
-    errors = validator(schema_name(name)).iter_errors(payload)
+    errors = validator(name).iter_errors(payload)
     return sorted(set(_problems_of(_leaves(errors))))
 
 
