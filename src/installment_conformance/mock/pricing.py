@@ -1,0 +1,36 @@
+"""What a charge costs the merchant: money.breakdown with the profile's rates (FEE-01..04, ZII-03/04), bent by the money faults."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import ROUND_FLOOR, Decimal
+
+from installment_conformance import money
+from installment_conformance.mock.faults import Faults
+from installment_conformance.profile import Method, Profile
+
+
+def round_down(value: Decimal) -> int:
+    """Truncate towards minus infinity (only the interest_vat_truncated fault uses it)."""
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def charge_breakdown(amount: int, method: Method, term: int | None, merchant_pays: bool, profile: Profile, faults: Faults) -> money.Breakdown:
+    """Fee, fee VAT, interest, interest VAT and funding amount of a THB charge."""
+    rate = method.merchant_interest_rate
+    if rate is not None and faults.on("interest_rate_of_wrong_bank"):
+        rate = max(bank.merchant_interest_rate for bank in profile.banks if bank.merchant_interest_rate is not None)
+    months = 1 if term and faults.on("interest_ignores_term") else term
+    result = money.breakdown(
+        amount,
+        fee_rate=profile.fee_rate,
+        vat_rate=profile.vat_rate,
+        monthly_rate=rate,
+        term=months,
+        merchant_pays_interest=merchant_pays or faults.on("buyer_paid_interest_charged"),
+    )
+    if faults.on("vat_half_even"):
+        result = dataclasses.replace(result, fee_vat=money.percent(result.fee, profile.vat_rate, money.round_half_even))
+    if faults.on("interest_vat_truncated"):
+        result = dataclasses.replace(result, interest_vat=money.percent(result.interest, profile.vat_rate, round_down))
+    return result
