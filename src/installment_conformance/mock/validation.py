@@ -75,7 +75,7 @@ def effective_method(method: Method, profile: Profile, faults: Faults) -> Method
 
 
 def first_missing_term(terms: tuple[int, ...]) -> int:
-    """The smallest term above the shortest one that the list leaves out (5 for 3, 4, 6, 10)."""
+    """The smallest term above the shortest one that the list leaves out (a gap in the list, or one past its end)."""
     term = min(terms)
     while term in terms:
         term += 1

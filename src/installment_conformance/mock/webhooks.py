@@ -74,4 +74,4 @@ class WebhookSender:
         self._stopped.set()
         thread = self._thread
         if thread is not None:
-            thread.join(timeout=TIMEOUT_SECONDS * 2)
+            thread.join(timeout=1.0)
