@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"reference mock listening on {_url(sock)}{faults} (Ctrl-C to stop)", flush=True)
     try:
         _server(app, args.verbose).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it handled; stopping on it is the normal way out
     finally:
         app.state.gateway.close()
         sock.close()
