@@ -12,7 +12,8 @@ def real_now() -> datetime:
 
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z suffix: 2020-04-15T08:01:26Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -316,9 +316,9 @@ def _moment(raw: object, name: str, default: datetime) -> datetime:
         raise bad_request(f"{name} must be an ISO 8601 time such as 2024-06-11T01:52:44Z; received {parsing.shown(raw)}")
     try:
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         raise bad_request(f"{name} {parsing.shown(raw)} is not an ISO 8601 time; send e.g. 2024-06-11T01:52:44Z") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 MAX_ADVANCE_SECONDS = 10 * 366 * 86400
