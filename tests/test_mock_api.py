@@ -146,6 +146,7 @@ def test_a_term_outside_the_list_names_the_terms_to_use(mock):
 
 
 def _accepted(mock, method, amount, term=None) -> bool:
+    """True when POST /sources accepts the amount and term (a 200), False for a 400."""
     reply = mock.post("/sources", mock.source_params(method, amount=amount, term=term), key="public")
     assert reply.status_code in (200, 400), reply.text
     return reply.status_code == 200
@@ -533,6 +534,8 @@ def test_a_wrong_method_is_a_405_error_object(mock):
     (b"[1, 2]", "application/json"),
     (b'"text"', "application/json"),
     (b'{"amount": NaN}', "application/json"),
+    (b'{"metadata": {"a": Infinity}}', "application/json"),
+    (b'{"metadata": {"a": 1e999}}', "application/json"),
     (b"\xff\xfe", "application/x-www-form-urlencoded"),
     (b"amount=1", "text/plain"),
     (b"a=1&a[b]=2", "application/x-www-form-urlencoded"),

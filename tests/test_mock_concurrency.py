@@ -23,6 +23,7 @@ def base_url():
 
 
 def _run(coroutine):
+    """Run a coroutine to completion."""
     return asyncio.run(coroutine)
 
 
@@ -40,6 +41,7 @@ def test_a_hundred_parallel_full_refunds_refund_the_charge_exactly_once(base_url
     method = profile.load().method(KBANK)
 
     async def scenario():
+        """The requests of the test, concurrently."""
         async with httpx.AsyncClient(base_url=base_url, auth=AUTH, timeout=30, limits=httpx.Limits(max_connections=100)) as client:
             charge = await _paid_charge(client, method)
             replies = await asyncio.gather(*(client.post(f"/charges/{charge['id']}/refunds", data={"amount": charge["amount"]}) for _ in range(100)))
@@ -62,10 +64,12 @@ def test_a_thousand_parallel_charges_get_distinct_ids_are_all_retrievable_and_al
             "currency": method.currency, "return_uri": RETURN_URI}
 
     async def scenario():
+        """The requests of the test, concurrently."""
         in_flight = asyncio.Semaphore(IN_FLIGHT)
         async with httpx.AsyncClient(base_url=base_url, auth=auth, timeout=60, limits=httpx.Limits(max_connections=IN_FLIGHT)) as client:
 
             async def create() -> httpx.Response:
+                """One charge creation, within the in-flight limit."""
                 async with in_flight:
                     return await client.post("/charges", data=body)
 

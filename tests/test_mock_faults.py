@@ -53,14 +53,17 @@ def test_asking_for_a_fault_outside_the_catalogue_is_a_programming_error():
 
 
 def status(reply: httpx.Response) -> int:
+    """The HTTP status."""
     return reply.status_code
 
 
 def charge_params(source: dict, **extra) -> dict:
+    """The body charging `source` for its own amount."""
     return {"source": source["id"], "amount": source["amount"], "currency": source["currency"].upper(), "return_uri": RETURN_URI, **extra}
 
 
 def inline(m: MockClient, source_type: str, amount: int | None = None, **extra) -> httpx.Response:
+    """POST a one-call charge of a method (at the maximum amount when `amount` is given)."""
     method = m.method(source_type)
     source = {"type": source_type}
     if method.is_bank:
@@ -86,7 +89,9 @@ def amount_where(m: MockClient, differs: Callable[[int], bool]) -> int:
 
 
 def fee_vat_rounding_differs(m: MockClient) -> int:
+    """fee_vat of a charge whose fee VAT ends in exactly half a satang below an even number."""
     def differs(amount: int) -> bool:
+        """True when the two roundings disagree at this amount."""
         fee = money.percent(amount, m.profile.fee_rate)
         return money.percent(fee, m.profile.vat_rate) != money.percent(fee, m.profile.vat_rate, money.round_half_even)
 
@@ -95,10 +100,12 @@ def fee_vat_rounding_differs(m: MockClient) -> int:
 
 
 def interest_vat_rounding_differs(m: MockClient) -> int:
+    """interest_vat of a charge whose interest VAT has a fraction of half a satang or more."""
     kbank = m.method(KBANK)
     term = default_term(kbank)
 
     def differs(amount: int) -> bool:
+        """True when the two roundings disagree at this amount."""
         interest = money.interest(amount, kbank.merchant_interest_rate, term, True)
         return money.percent(interest, m.profile.vat_rate) != money.percent(interest, m.profile.vat_rate, round_down)
 
@@ -106,16 +113,19 @@ def interest_vat_rounding_differs(m: MockClient) -> int:
 
 
 def event_keys(m: MockClient, charge: dict) -> list[str]:
+    """The event keys of a charge."""
     return [event["key"] for event in m.ok(m.get(f"/charges/{charge['id']}/events"))["data"]]
 
 
 def complete_event_status(m: MockClient) -> str:
+    """The status inside a paid charge's charge.complete event."""
     charge = m.paid(m.method(KBANK))
     complete = next(e for e in m.ok(m.get(f"/charges/{charge['id']}/events"))["data"] if e["key"] == "charge.complete")
     return complete["data"]["status"]
 
 
 def webhook_object(m: MockClient) -> str:
+    """The object of the first webhook body a charge sends."""
     with WebhookReceiver() as receiver:
         m.ok(m.post("/test_helpers/webhook_endpoints", {"url": receiver.url}))
         m.charge(m.method(KBANK))
@@ -125,6 +135,7 @@ def webhook_object(m: MockClient) -> str:
 
 
 def qr_decodes(m: MockClient) -> int:
+    """How many QR codes the PayNext download decodes to."""
     uri = m.charge(m.method(PAYNEXT))["source"]["scannable_code"]["image"]["download_uri"]
     try:
         image = Image.open(io.BytesIO(m.http.get(uri).content))
@@ -144,6 +155,7 @@ def refunds_in_a_race(faults: tuple[str, ...]) -> int:
             client.post(f"/charges/{charge['id']}/mark_as_paid").raise_for_status()
 
         async def race() -> int:
+            """Send the refunds at once; count the 200s."""
             async with httpx.AsyncClient(base_url=running.base_url, auth=auth, timeout=10) as client:
                 replies = await asyncio.gather(*(client.post(f"/charges/{charge['id']}/refunds", data={"amount": 400000}) for _ in range(20)))
             return sum(reply.status_code == 200 for reply in replies)
@@ -152,16 +164,19 @@ def refunds_in_a_race(faults: tuple[str, ...]) -> int:
 
 
 def bad_json_status(m: MockClient) -> int:
+    """The status of a broken JSON body."""
     return m.http.post("/sources", content=b"{", headers={"Content-Type": "application/json"}, auth=(m.public_key, "")).status_code
 
 
 def voided_after(m: MockClient, hour: int, wait: int) -> bool:
+    """Whether a refund `wait` seconds after a payment at local `hour` is a void."""
     charge = paid_at_local(m, hour)
     m.advance(wait)
     return m.ok(m.refund(charge))["voided"]
 
 
 def late_refund_status(m: MockClient) -> int:
+    """The status of a refund one second past the window."""
     method = m.method(PAYNEXT)
     charge = m.paid(method)
     m.advance(method.refund_window_days * DAY + 1)
@@ -169,11 +184,13 @@ def late_refund_status(m: MockClient) -> int:
 
 
 def expiry_days(m: MockClient) -> timedelta:
+    """expires_at minus created_at of a bank charge."""
     charge = m.charge(m.method(KBANK))
     return datetime.fromisoformat(charge["expires_at"]) - datetime.fromisoformat(charge["created_at"])
 
 
 def status_after_expiry(m: MockClient) -> str:
+    """A bank charge's status once the clock reaches its expires_at."""
     kbank = m.method(KBANK)
     charge = m.charge(kbank)
     m.advance(kbank.expires_after_days * DAY)
@@ -181,97 +198,116 @@ def status_after_expiry(m: MockClient) -> str:
 
 
 def source_without_term(m: MockClient) -> int:
+    """The status of a bank source without a term."""
     params = m.source_params(m.method(KBANK))
     del params["installment_term"]
     return m.post("/sources", params, key="public").status_code
 
 
 def source_status(m: MockClient, source_type: str, amount: int, term: int | None) -> int:
+    """The status of POST /sources for a method, amount and term."""
     return m.post("/sources", m.source_params(m.method(source_type), amount=amount, term=term), key="public").status_code
 
 
 def binding_minimum_status(m: MockClient) -> int:
+    """The status at exactly a binding monthly minimum."""
     bank, term = next((b, t) for b in m.profile.banks for t in b.installment_terms if b.monthly_minimum_binds(t))
     return source_status(m, bank.type, bank.min_amount_for_term(term), term)
 
 
 def capability_terms(m: MockClient) -> dict:
+    """The terms GET /capability lists per method."""
     return {pm["name"]: pm["installment_terms"] for pm in m.ok(m.get("/capability"))["payment_methods"]}
 
 
 def mismatched_flag_status(m: MockClient) -> int:
+    """The status of a charge contradicting its source's interest flag."""
     source = m.source(m.method(KBANK), zero_interest_installments=True)
     return m.post("/charges", charge_params(source, zero_interest_installments=False)).status_code
 
 
 def second_charge_status(m: MockClient) -> int:
+    """The status of charging a source twice."""
     source = m.source(m.method(KBANK))
     m.ok(m.post("/charges", charge_params(source)))
     return m.post("/charges", charge_params(source)).status_code
 
 
 def mismatched_amount_status(m: MockClient) -> int:
+    """The status of a charge for another amount than its source's."""
     source = m.source(m.method(KBANK))
     return m.post("/charges", charge_params(source, amount=source["amount"] + 100)).status_code
 
 
 def public_key_charge_status(m: MockClient) -> int:
+    """The status of POST /charges with the public key."""
     return m.post("/charges", charge_params(m.source(m.method(KBANK))), key="public").status_code
 
 
 def mark_paid_after_failure(m: MockClient) -> int:
+    """The status of mark_as_paid on a failed charge."""
     charge = m.charge(m.method(KBANK))
     m.ok(m.post(f"/charges/{charge['id']}/mark_as_failed"))
     return m.post(f"/charges/{charge['id']}/mark_as_paid").status_code
 
 
 def unknown_failure_code_status(m: MockClient) -> int:
+    """The status of mark_as_failed with a code the method does not have."""
     charge = m.charge(m.method(KBANK))
     return m.post(f"/charges/{charge['id']}/mark_as_failed", {"failure_code": "card_declined"}).status_code
 
 
 def failed_message(m: MockClient) -> str | None:
+    """The failure_message of a failed charge."""
     charge = m.charge(m.method(KBANK))
     return m.ok(m.post(f"/charges/{charge['id']}/mark_as_failed"))["failure_message"]
 
 
 def refund_of_pending_status(m: MockClient) -> int:
+    """The status of refunding a pending charge."""
     return m.refund(m.charge(m.method(KBANK))).status_code
 
 
 def refunded_amount_after_refund(m: MockClient) -> int:
+    """refunded_amount after a full refund."""
     charge = m.paid(m.method(KBANK))
     m.ok(m.refund(charge))
     return m.ok(m.get(f"/charges/{charge['id']}"))["refunded_amount"]
 
 
 def refundable_after_full_refund(m: MockClient) -> bool:
+    """refundable after a full refund."""
     charge = m.paid(m.method(KBANK))
     m.ok(m.refund(charge))
     return m.ok(m.get(f"/charges/{charge['id']}"))["refundable"]
 
 
 def partial_bank_refund_status(m: MockClient) -> int:
+    """The status of a partial bank refund."""
     charge = m.paid(m.method(KBANK))
     return m.refund(charge, charge["amount"] // 2).status_code
 
 
 def form_false_flag(m: MockClient) -> bool:
+    """The flag a form-encoded zero_interest_installments=false gives."""
     return m.source(m.method(KBANK), zero_interest_installments=False)["zero_interest_installments"]
 
 
 def event_retrieve_status(m: MockClient) -> int:
+    """The status of GET /events/{id} for a real event."""
     m.charge(m.method(KBANK))
     return m.get(f"/events/{m.ok(m.get('/events'))['data'][0]['id']}").status_code
 
 
 def events_after_refund(m: MockClient) -> list[str]:
+    """The event keys of a refunded charge."""
     charge = m.paid(m.method(KBANK))
     m.ok(m.refund(charge))
     return event_keys(m, charge)
 
 
 def listed_after_one_charge(m: MockClient) -> int:
+    """GET /charges's total after one charge."""
     m.charge(m.method(KBANK))
     return m.ok(m.get("/charges"))["total"]
 

@@ -28,6 +28,7 @@ def _start(*args: str) -> tuple[subprocess.Popen, str]:
 
 
 def _stop(process: subprocess.Popen) -> tuple[str, str]:
+    """Ctrl-C the child process and collect its output."""
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=15)
     return out, err

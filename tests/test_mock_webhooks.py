@@ -60,6 +60,7 @@ def slow_url():
 
 
 def _closed_port_url() -> str:
+    """A URL on a 127.0.0.1 port nobody listens on."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{sock.getsockname()[1]}/hook"

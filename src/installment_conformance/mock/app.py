@@ -43,18 +43,22 @@ class JsonResponse(Response):
 
 
 def _gateway(request: Request) -> Gateway:
+    """The request's mock."""
     return request.app.state.gateway
 
 
 def _base_url(request: Request) -> str:
+    """The mock's own base URL as the caller reached it."""
     return str(request.base_url).rstrip("/")
 
 
 def _account(request: Request, *, secret: bool = True) -> Account:
+    """The caller's account after authenticating (a secret key unless `secret` is false)."""
     return _gateway(request).account(authenticate(request, secret=secret))
 
 
 def _view(request: Request, account: Account) -> objects.View:
+    """Rendering context for the account now."""
     return _gateway(request).view(account, _base_url(request))
 
 
@@ -270,6 +274,7 @@ async def test_reset(request: Request) -> Response:
 
 
 def _clock_json(account: Account) -> dict:
+    """The test_clock object."""
     return {"object": "test_clock", "now": objects.iso(account.clock.now())}
 
 
@@ -303,6 +308,7 @@ def _route(path: str, **handlers) -> Route:
     """One route per path, dispatching by method, so a wrong method gets 405 with the full Allow list."""
 
     async def endpoint(request: Request) -> Response:
+        """Call the handler of the request's method."""
         method = "GET" if request.method == "HEAD" else request.method
         return await handlers[method](request)
 
@@ -351,6 +357,7 @@ def error_response(request: Request, error: ApiError) -> JsonResponse:
 
 
 async def _on_api_error(request: Request, error: ApiError) -> Response:
+    """Exception handler: an ApiError as the error object."""
     return error_response(request, error)
 
 

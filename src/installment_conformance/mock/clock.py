@@ -27,6 +27,7 @@ class Clock:
     """
 
     def __init__(self) -> None:
+        """Start at the real time, to the whole second."""
         self._now = real_now()
 
     def now(self) -> datetime:

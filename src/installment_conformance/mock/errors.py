@@ -15,6 +15,7 @@ class ApiError(Exception):
     """A 4xx answer: HTTP status, snake_case code and a message that says how to fix the request."""
 
     def __init__(self, status: int, code: str, message: str):
+        """Keep the status, the code and the message."""
         super().__init__(message)
         self.status = status
         self.code = code

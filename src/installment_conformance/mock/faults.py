@@ -49,6 +49,7 @@ class Faults:
     """The faults switched on in one mock; `on(name)` is what the code asks at the one place a behaviour lives."""
 
     def __init__(self, names: Iterable[str] = ()):
+        """Switch on `names`; UnknownFault for a name outside the catalogue."""
         names = tuple(names)
         known = catalogue()
         unknown = [name for name in names if name not in known]
@@ -63,4 +64,5 @@ class Faults:
         return name in self.names
 
     def __repr__(self) -> str:
+        """The switched-on names, for debugging."""
         return f"Faults({sorted(self.names)})"

@@ -26,6 +26,7 @@ class Gateway:
     """One mock gateway: a profile, the faults switched on, the accounts and the webhook sender."""
 
     def __init__(self, profile: Profile, faults: Faults):
+        """A gateway with empty accounts."""
         self.profile = profile
         self.faults = faults
         self.store = Store()
@@ -58,6 +59,7 @@ class Gateway:
             return self._new_source(account, request)
 
     def _new_source(self, account: Account, request: validation.SourceRequest) -> Source:
+        """Create and keep a source (the caller holds the lock)."""
         method = request.method
         default = self.profile.default_zero_interest_installments if method.is_bank else None
         flag = request.zero_interest_installments
@@ -117,6 +119,7 @@ class Gateway:
             return charge
 
     def _check_source_chargeable(self, source: Source, request: validation.ChargeRequest) -> None:
+        """CHG-03/04: the source is not charged yet and the charge matches its amount and currency."""
         if source.charge_id is not None and not self.faults.on("source_reusable"):
             raise invalid_charge(f"source {source.id} is already charged by {source.charge_id}; create a new source for each charge")
         same_money = request.amount == source.amount and request.currency == source.currency.upper()
@@ -143,6 +146,7 @@ class Gateway:
         return bool(self.profile.default_zero_interest_installments) if (source or request.inline_source).method.is_bank else False
 
     def _new_charge(self, account: Account, source: Source, request: validation.ChargeRequest, flag: bool) -> Charge:
+        """A pending charge of `source`, priced, with its authorize URI and, offline, its QR document."""
         method = source.method
         now = account.clock.now()
         charge_id = account.fresh_id("chrg", account.charges)
@@ -175,6 +179,7 @@ class Gateway:
     # test-mode actions
 
     def _pending(self, account: Account, charge_id: str, action: str) -> Charge:
+        """The charge if it is pending (the only state a test-mode action accepts), else a 400."""
         charge = self.find_charge(account, charge_id)
         if charge.status != PENDING and not (action == "mark_as_paid" and self.faults.on("final_state_not_final")):
             raise bad_request(f"charge {charge_id} is {charge.status}; only a pending charge can be sent to {action} (final states stay final)")
@@ -212,6 +217,7 @@ class Gateway:
             return charge
 
     def _record_completion(self, account: Account, charge: Charge, base_url: str) -> None:
+        """Record charge.complete with the charge as it is now."""
         data = charge.created_snapshot if self.faults.on("stale_event_payload") else objects.charge_json(charge, self.view(account, base_url))
         self._record(account, "charge.complete", data, charge.id)
 
@@ -249,6 +255,7 @@ class Gateway:
     # events and webhooks
 
     def _record(self, account: Account, key: str, data: dict, charge_id: str) -> Event:
+        """Record an event and queue its webhook when an endpoint is set."""
         event = Event(id=account.fresh_id("evnt", account.events), key=key, data=data, charge_id=charge_id, created_at=account.clock.now())
         account.add_event(event)
         if account.webhook_url:

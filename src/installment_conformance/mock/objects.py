@@ -76,6 +76,7 @@ def source_json(source: Source, charge: Charge | None, view: View) -> dict:
 
 
 def _scannable_code(charge: Charge | None, view: View) -> dict | None:
+    """The QR barcode of an offline charge (null otherwise), its download_uri on the mock itself."""
     if charge is None or charge.document is None or view.faults.on("paynext_no_qr"):
         return None
     document = charge.document
@@ -98,6 +99,7 @@ def _scannable_code(charge: Charge | None, view: View) -> dict | None:
 
 
 def _provider_references(charge: Charge | None) -> dict | None:
+    """The PayNext provider reference of a charged source (null otherwise)."""
     if charge is None or charge.provider_reference is None:
         return None
     return {"reference_number_1": charge.provider_reference, "reference_number_2": None}

@@ -7,6 +7,7 @@ each refusing with a 400 that names the field and what to send instead.
 from __future__ import annotations
 
 import json
+import math
 import re
 from urllib.parse import parse_qsl
 
@@ -57,6 +58,7 @@ async def request_params(request: Request) -> dict:
 
 
 async def _read_limited(request: Request) -> bytes:
+    """The whole body, refusing one larger than MAX_BODY_BYTES."""
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
@@ -67,6 +69,7 @@ async def _read_limited(request: Request) -> bytes:
 
 
 def _utf8(raw: bytes) -> str:
+    """Bytes as UTF-8 text; 400 when they are not."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -74,14 +77,28 @@ def _utf8(raw: bytes) -> str:
 
 
 def _json_object(raw: bytes) -> dict:
+    """A JSON body that must be an object, not too deep, with finite numbers."""
     try:
-        value = json.loads(_utf8(raw))
+        value = json.loads(_utf8(raw), parse_constant=_no_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as error:
         raise bad_request(f"the JSON body does not parse ({str(error)[:80]}); send a JSON object such as {{\"amount\": 400000}}") from None
     if not isinstance(value, dict):
         raise bad_request(f"the JSON body is a {type(value).__name__}, not an object; send {{\"name\": value, ...}}")
     if _depth(value) > MAX_DEPTH:
         raise bad_request(f"the JSON body is nested more than {MAX_DEPTH} levels deep; flatten it")
+    return value
+
+
+def _no_constant(name: str) -> float:
+    """JSON has no NaN or Infinity; Python's parser would accept them, the mock does not."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused when it overflows to infinity (1e999)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is out of range")
     return value
 
 
@@ -129,10 +146,12 @@ def key_path(key: str) -> list[str]:
 
 
 def _conflict(key: str):
+    """The 400 for a key sent both plain and nested."""
     return bad_request(f"parameter {shown(key)} is sent both as a plain value and as a nested one; send it one way")
 
 
 def _insert(root: dict, path: list[str], value: str, key: str) -> None:
+    """Put `value` at `path` inside `root`, creating objects and lists on the way."""
     node: dict | list = root
     for position, segment in enumerate(path[:-1]):
         container = list if path[position + 1] == "" else dict

@@ -27,6 +27,7 @@ class Flags:
 
 
 def _local_day(moment: datetime, timezone: str | None, faults: Faults) -> date:
+    """The calendar day of `moment` in the void time zone (UTC under the void_window_utc fault)."""
     zone = UTC if faults.on("void_window_utc") or not timezone else ZoneInfo(timezone)
     return moment.astimezone(zone).date()
 

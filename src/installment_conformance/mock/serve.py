@@ -45,11 +45,13 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def _url(sock: socket.socket) -> str:
+    """The http URL of a bound socket."""
     host, port = sock.getsockname()[:2]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _server(app, verbose: bool) -> uvicorn.Server:
+    """A uvicorn server for `app`, quiet unless verbose."""
     config = uvicorn.Config(
         app,
         log_level="info" if verbose else "warning",
@@ -95,6 +97,7 @@ class RunningMock:
     """A mock served by uvicorn in a daemon thread; `.base_url`, `.stop()`, and a context manager."""
 
     def __init__(self, app, server: uvicorn.Server, thread: threading.Thread, sock: socket.socket):
+        """Keep what is needed to stop the server."""
         self.app = app
         self.base_url = _url(sock)
         self._server = server
@@ -109,9 +112,11 @@ class RunningMock:
         self._sock.close()
 
     def __enter__(self) -> RunningMock:
+        """The running mock."""
         return self
 
     def __exit__(self, *exc_info) -> None:
+        """Stop on leaving the block."""
         self.stop()
 
 

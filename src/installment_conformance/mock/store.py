@@ -23,6 +23,7 @@ class Account:
     """Everything one key suffix owns. Hold `lock` while reading-then-changing anything here."""
 
     def __init__(self, name: str):
+        """Empty state."""
         self.name = name
         self.lock = threading.RLock()
         self.clock = Clock()
@@ -72,6 +73,7 @@ class Store:
     """All accounts, plus the QR documents (downloads carry no key, so they are found by their URL alone)."""
 
     def __init__(self) -> None:
+        """Empty state."""
         self._lock = threading.Lock()
         self._accounts: dict[str, Account] = {}
         self._documents: dict[tuple[str, str, str], Document] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json as json_module
 import warnings
 from urllib.parse import urlencode
 
@@ -36,6 +37,7 @@ class MockClient:
     """A mock app called in-process (no sockets) with the keys of one account."""
 
     def __init__(self, profile: profile_module.Profile | None = None, faults=(), account: str = "tests"):
+        """A new mock app with `faults` on, called through Starlette's TestClient."""
         self.app = create_app(profile, faults=faults)
         self.profile: profile_module.Profile = self.app.state.gateway.profile
         with warnings.catch_warnings():
@@ -51,6 +53,7 @@ class MockClient:
         return other
 
     def _auth(self, key: str | None):
+        """The Basic credentials for secret, public, None or a literal key."""
         if key is None:
             return None
         return ({"secret": self.secret_key, "public": self.public_key}.get(key, key), "")
@@ -60,7 +63,11 @@ class MockClient:
         if data is not None:
             headers = {"Content-Type": "application/x-www-form-urlencoded", **kwargs.pop("headers", {})}
             return self.http.post(path, content=urlencode(form_pairs(data)), headers=headers, auth=self._auth(key), **kwargs)
-        return self.http.post(path, json=json, auth=self._auth(key), **kwargs)
+        if json is None:
+            return self.http.post(path, auth=self._auth(key), **kwargs)
+        headers = {"Content-Type": "application/json", **kwargs.pop("headers", {})}
+        body = json_module.dumps(json, ensure_ascii=False).encode("utf-8", errors="surrogatepass")  # NaN included, as some clients send
+        return self.http.post(path, content=body, headers=headers, auth=self._auth(key), **kwargs)
 
     def get(self, path: str, params: dict | None = None, *, key: str | None = "secret", **kwargs) -> httpx.Response:
         """GET with query `params`."""

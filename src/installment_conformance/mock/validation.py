@@ -83,6 +83,7 @@ def first_missing_term(terms: tuple[int, ...]) -> int:
 
 
 def _method(params: dict, profile: Profile, error: Callable[[str], ApiError]) -> Method:
+    """The method named by `type`, or an error listing the types."""
     names = ", ".join(profile.methods)
     raw = params.get("type")
     if parsing.absent(raw):
@@ -93,6 +94,7 @@ def _method(params: dict, profile: Profile, error: Callable[[str], ApiError]) ->
 
 
 def _required_int(params: dict, name: str, error: Callable[[str], ApiError]) -> int:
+    """A required whole-number field."""
     if parsing.absent(params.get(name)):
         raise error(f"{name} is required (a whole number of satang, e.g. 400000 for 4,000 THB)")
     try:
@@ -102,6 +104,7 @@ def _required_int(params: dict, name: str, error: Callable[[str], ApiError]) -> 
 
 
 def _currency(params: dict, method: Method, faults: Faults, error: Callable[[str], ApiError]) -> str:
+    """The currency, matched case-insensitively against the method's, upper-cased."""
     raw = params.get("currency")
     if parsing.absent(raw):
         raise error(f"currency is required; send {method.currency}")
@@ -113,6 +116,7 @@ def _currency(params: dict, method: Method, faults: Faults, error: Callable[[str
 
 
 def _term(params: dict, method: Method, faults: Faults, error: Callable[[str], ApiError]) -> int | None:
+    """The installment term for bank types (None for offline ones)."""
     if not method.is_bank:
         return None  # the buyer picks the term in the app; a term sent anyway is ignored
     terms = ", ".join(map(str, method.installment_terms))
@@ -131,6 +135,7 @@ def _term(params: dict, method: Method, faults: Faults, error: Callable[[str], A
 
 
 def _amount_in_limits(amount: int, method: Method, term: int | None, faults: Faults, error: Callable[[str], ApiError]) -> None:
+    """AMT and TRM: the amount within the method's limits and, where it binds, the monthly minimum."""
     if amount < 1:
         raise error(f"amount must be a positive number of satang; received {amount}")
     if amount > method.amount_max:
@@ -150,6 +155,7 @@ def _amount_in_limits(amount: int, method: Method, term: int | None, faults: Fau
 
 
 def _optional_bool(params: dict, name: str, faults: Faults, error: Callable[[str], ApiError]) -> bool | None:
+    """An optional boolean field."""
     raw = params.get(name)
     if parsing.absent(raw):
         return None
@@ -160,6 +166,7 @@ def _optional_bool(params: dict, name: str, faults: Faults, error: Callable[[str
 
 
 def _optional_text(params: dict, name: str, error: Callable[[str], ApiError]) -> str | None:
+    """An optional string field."""
     raw = params.get(name)
     if raw is None:
         return None
@@ -244,6 +251,7 @@ def _inline_source(raw: dict, params: dict, zero_interest: bool | None, profile:
 
 
 def _metadata(raw: object, error: Callable[[str], ApiError]) -> dict:
+    """Optional metadata: an object."""
     if parsing.absent(raw):
         return {}
     try:
@@ -310,6 +318,7 @@ def list_query(params: dict, now: datetime) -> ListQuery:
 
 
 def _moment(raw: object, name: str, default: datetime) -> datetime:
+    """An ISO 8601 time in UTC, or `default` when absent."""
     if parsing.absent(raw):
         return default
     if not isinstance(raw, str):

@@ -21,6 +21,7 @@ class WebhookSender:
     """One daemon thread delivering queued (url, body) pairs in order, each with bounded retries."""
 
     def __init__(self) -> None:
+        """An idle sender; its thread starts with the first delivery."""
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -38,6 +39,7 @@ class WebhookSender:
             log.warning("webhook queue full: dropped %s to %s", body.get("id"), url)
 
     def _start(self) -> None:
+        """Start the delivery thread unless it runs."""
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._stopped.clear()
@@ -45,6 +47,7 @@ class WebhookSender:
                 self._thread.start()
 
     def _run(self) -> None:
+        """Deliver queued events until stopped."""
         with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
             while not self._stopped.is_set():
                 try:
@@ -57,6 +60,7 @@ class WebhookSender:
                 self._queue.task_done()
 
     def _deliver(self, client: httpx.Client, url: str, body: dict) -> None:
+        """POST one event, retrying on network errors and 5xx answers."""
         for attempt in range(ATTEMPTS):
             try:
                 reply = client.post(url, json=body, headers={"User-Agent": "installment-conformance-mock"})
