@@ -57,7 +57,6 @@ def paid_at_local_noon(api, method) -> dict:
 
 
 @pytest.mark.rule("RFD-01")
-@pytest.mark.needs("mark_as_paid")
 @from_profile("method, state", _unfinished_or_unpaid)
 def test_only_a_successful_charge_can_be_refunded(api, method, state):
     """Refunding a pending, failed or expired charge is a 4xx error."""
