@@ -325,3 +325,16 @@ def without_render_times(payload):
 def canonical(payload) -> str:
     """A stable text of a JSON value, for messages and comparisons."""
     return json.dumps(payload, sort_keys=True, ensure_ascii=False)
+
+
+def download(api, url: str) -> bytes:
+    """The bytes at an absolute URL the target gave (a QR image), fetched without a key."""
+    reply = api.request("GET", url, key=None)
+    if reply.status != 200:
+        raise ScenarioError(f"downloading {url} answered {reply.status}\n{reply.curl}")
+    return reply.content
+
+
+def send_raw(api, verb: str, path: str, *, content: bytes | str | None = None, headers: dict | None = None, key: str | None = None):
+    """A request exactly as given (raw body, headers, optional key) -> Reply."""
+    return api.request(verb, path, content=content, headers=headers, key=key)
