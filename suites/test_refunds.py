@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,6 +20,7 @@ REFUND_ID = re.compile(r"rfnd_test_[0-9a-z]+")
 PARALLEL_REFUNDS = 8
 MIDNIGHT_MARGIN_SECONDS = 5  # how close to the local midnight "just before" and "just after" are
 PAYMENT_HOUR = 12  # the clock tests pay at local noon, far from either midnight
+LOCAL_UTC_GAP_HOURS = 3  # hours either side of the UTC midnight, for the tests where the local and UTC days differ
 
 full_only = scenarios.methods_with_policy(profiles.FULL_ONLY)
 void_then_refund = scenarios.methods_with_policy(profiles.VOID_SAME_DAY_THEN_REFUND)
@@ -32,8 +34,9 @@ def _unfinished_or_unpaid(loaded):
 
 def _flag_cases(loaded):
     """Every method with each charge state whose refund flags are checked against a refund attempt."""
-    return [pytest.param(method, state, kind, id=f"{method.type}-{state}-{kind}-refund", marks=scenarios.state_marks(state))
-            for method in loaded.methods.values() for state in ("pending", "successful") for kind in ("partial", "full")]
+    return [pytest.param(method, state, kind, id=f"{method.type}-{state}-{kind}-refund",
+                         marks=scenarios.state_marks("successful" if state == "refunded" else state))
+            for method in loaded.methods.values() for state in ("pending", "successful", "refunded") for kind in ("partial", "full")]
 
 
 def expect_refund(reply, charge: dict, amount: int, rule: str) -> dict:
@@ -50,10 +53,6 @@ def expect_refund(reply, charge: dict, amount: int, rule: str) -> dict:
     return refund
 
 
-def paid_at_local_noon(api, method) -> dict:
-    """A successful charge paid at noon in the method's void time zone (the clock moved there first)."""
-    scenarios.advance_clock_to_local_hour(api, method.void_timezone, PAYMENT_HOUR)
-    return scenarios.successful_charge(api, method)
 
 
 @pytest.mark.rule("RFD-01")
@@ -138,7 +137,7 @@ def test_a_refund_on_the_payment_day_is_a_void(api, method):
 @from_profile("method", void_then_refund)
 def test_a_refund_just_before_local_midnight_is_a_void(api, method):
     """A refund seconds before the Bangkok midnight that ends the payment day is still a void."""
-    charge = paid_at_local_noon(api, method)
+    charge = paid_at_local_hour(api, method, PAYMENT_HOUR)
     midnight = scenarios.next_midnight(scenarios.parse_time(charge["paid_at"]), method.void_timezone)
     scenarios.advance_clock_to(api, midnight - timedelta(seconds=MIDNIGHT_MARGIN_SECONDS))
     refund = expect_refund(scenarios.refund(api, charge), charge, charge["amount"], "RFD-05")
@@ -146,12 +145,51 @@ def test_a_refund_just_before_local_midnight_is_a_void(api, method):
     expect_field(api.get(f"/charges/{charge['id']}"), "/voided", True, "RFD-05")
 
 
+def utc_offset_hours(api, method) -> int:
+    """Whole hours the method's void time zone is ahead of UTC now; skips zones too close to UTC to tell the days apart."""
+    offset = scenarios.clock_now(api).astimezone(ZoneInfo(method.void_timezone)).utcoffset()
+    hours = int(offset.total_seconds() // 3600)
+    if hours <= LOCAL_UTC_GAP_HOURS:
+        pytest.skip(f"{method.void_timezone} is not more than {LOCAL_UTC_GAP_HOURS} hours ahead of UTC: its days and UTC days overlap too much")
+    return hours
+
+
+def paid_at_local_hour(api, method, hour: int) -> dict:
+    """A successful charge paid at `hour`:00 in the method's void time zone."""
+    scenarios.advance_clock_to_local_hour(api, method.void_timezone, hour)
+    return scenarios.successful_charge(api, method)
+
+
+@pytest.mark.rule("RFD-05")
+@pytest.mark.needs("mark_as_paid", "clock")
+@from_profile("method", void_then_refund)
+def test_a_refund_on_the_local_payment_day_but_the_next_utc_day_is_a_void(api, method):
+    """Paid in the local morning while UTC is still on the previous day, refunded after the UTC midnight: the same local day, so a void."""
+    offset = utc_offset_hours(api, method)
+    charge = paid_at_local_hour(api, method, offset - LOCAL_UTC_GAP_HOURS + 1)
+    scenarios.advance_clock_to(api, scenarios.parse_time(charge["paid_at"]) + timedelta(hours=2 * LOCAL_UTC_GAP_HOURS - 2))
+    refund = expect_refund(scenarios.refund(api, charge), charge, charge["amount"], "RFD-05")
+    expect_field(refund, "/voided", True, "RFD-05")
+
+
+@pytest.mark.rule("RFD-06")
+@pytest.mark.needs("mark_as_paid", "clock")
+@from_profile("method", void_then_refund)
+def test_a_refund_on_the_next_local_day_but_the_same_utc_day_is_not_a_void(api, method):
+    """Paid late in the local evening, refunded after the local midnight but on the same UTC day: a refund, not a void."""
+    utc_offset_hours(api, method)
+    charge = paid_at_local_hour(api, method, 23)
+    scenarios.advance_clock_to(api, scenarios.parse_time(charge["paid_at"]) + timedelta(hours=2))
+    refund = expect_refund(scenarios.refund(api, charge), charge, charge["amount"], "RFD-06")
+    expect_field(refund, "/voided", False, "RFD-06")
+
+
 @pytest.mark.rule("RFD-06")
 @pytest.mark.needs("mark_as_paid", "clock")
 @from_profile("method", void_then_refund)
 def test_a_refund_just_after_local_midnight_is_not_a_void(api, method):
     """A refund seconds after the Bangkok midnight following the payment succeeds as a refund, not a void."""
-    charge = paid_at_local_noon(api, method)
+    charge = paid_at_local_hour(api, method, PAYMENT_HOUR)
     midnight = scenarios.next_midnight(scenarios.parse_time(charge["paid_at"]), method.void_timezone)
     scenarios.advance_clock_to(api, midnight + timedelta(seconds=MIDNIGHT_MARGIN_SECONDS))
     refund = expect_refund(scenarios.refund(api, charge), charge, charge["amount"], "RFD-06")
@@ -185,13 +223,19 @@ def test_a_refund_after_the_window_is_rejected(api, method):
 @from_profile("method, state, kind", _flag_cases)
 def test_the_refund_flags_tell_the_truth(api, method, state, kind):
     """A refund is accepted exactly when the charge's flag allows it: refundable for a full one, partially_refundable for a partial one."""
-    charge = scenarios.charge_in_state(api, method, state)
+    if state == "refunded":
+        charge = scenarios.successful_charge(api, method)
+        scenarios.require(scenarios.refund(api, charge), "the full refund")
+        charge = scenarios.get_charge(api, charge["id"])
+    else:
+        charge = scenarios.charge_in_state(api, method, state)
     flag = "refundable" if kind == "full" else "partially_refundable"
     if flag not in charge:
         pytest.skip(f"the target's charge has no {flag} field (RFD-08 checks the flags it shows)")
     allowed = charge[flag]
     assert isinstance(allowed, bool), f"RFD-08: a {state} charge has {flag} {allowed!r}, not a boolean"
-    amount = charge["amount"] if kind == "full" else charge["amount"] // 2
+    amount = charge["amount"] - charge.get("refunded_amount", 0) if kind == "full" else charge["amount"] // 2
+    amount = amount or charge["amount"]
     reply = scenarios.refund(api, charge, amount)
     if allowed:
         expect_success(reply, "RFD-08")

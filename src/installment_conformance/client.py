@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 import httpx
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
-# After this many requests in a row got no answer, the target is taken as gone and later requests fail at once.
+# After this many requests in a row timed out, the target is taken as gone and later requests fail at once
+# (a hanging target would otherwise cost every remaining test a full timeout per request).
 UNANSWERED_LIMIT = 3
 KEY_VARIABLES = {"secret": "$OMISE_SECRET_KEY", "public": "$OMISE_PUBLIC_KEY"}
 OMISE_VERSION = "2019-05-29"
@@ -93,6 +94,7 @@ class Api:
         self._client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False,
                                     limits=httpx.Limits(max_connections=64, max_keepalive_connections=16))
         self._unanswered = 0
+        self._last_silence = ""
         self._lock = threading.Lock()
         self.requests_sent = 0
 
@@ -128,7 +130,7 @@ class Api:
         with self._lock:
             if self._unanswered >= UNANSWERED_LIMIT:
                 raise TargetUnavailable(f"the target at {self.base_url} stopped answering: {self._unanswered} requests in a row "
-                                        "got no answer, so this request was not sent")
+                                        f"got no answer within {self.timeout:g} s, so this request was not sent (the last: {self._last_silence})")
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         sent_headers = {"Omise-Version": OMISE_VERSION, **(headers or {})}
         key_value = self.keys.get(key, key) if key is not None else None
@@ -138,10 +140,9 @@ class Api:
             response = self._client.request(method, url, content=content, headers=sent_headers, auth=auth)
             text = response.text
         except httpx.TimeoutException as error:
-            self._count_unanswered()
+            self._count_unanswered(f"{method} {path}")
             raise TargetUnavailable(f"no answer within {self.timeout:g} s ({type(error).__name__}) to {method} {path}\n{curl}") from None
         except httpx.HTTPError as error:
-            self._count_unanswered()
             raise TargetUnavailable(f"{method} {path} got no HTTP answer: {type(error).__name__}: {error}\n{curl}") from None
         with self._lock:
             self._unanswered = 0
@@ -149,8 +150,9 @@ class Api:
         return Reply(method=method, url=url, status=response.status_code, text=text, body=parse_json(text), curl=curl,
                      headers=dict(response.headers), content=response.content)
 
-    def _count_unanswered(self) -> None:
-        """One more request in a row without an answer."""
+    def _count_unanswered(self, request: str) -> None:
+        """One more request in a row that timed out."""
         with self._lock:
             self._unanswered += 1
+            self._last_silence = request
             self.requests_sent += 1

@@ -84,6 +84,10 @@ def _settings(config: pytest.Config) -> Settings:
             targets.refuse_live_keys(*keys)
         if option("--mock-fault") and target != targets.MOCK:
             raise ValueError("--mock-fault switches faults on in the embedded mock: use it with --target mock")
+        if option("--mock-fault"):
+            from installment_conformance.mock.faults import Faults
+
+            Faults(option("--mock-fault"))
         if option("--request-timeout") <= 0:
             raise ValueError("--request-timeout must be a positive number of seconds")
     except (ValueError, OSError, targets.LiveKeyRefused) as error:

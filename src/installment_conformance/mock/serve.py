@@ -110,7 +110,9 @@ class RunningMock:
         """Stop serving and wait for the thread to finish."""
         self._server.should_exit = True
         self._thread.join(timeout=READY_TIMEOUT_SECONDS)
-        self.app.state.gateway.close()
+        gateway = getattr(getattr(self.app, "state", None), "gateway", None)
+        if gateway is not None:
+            gateway.close()
         self._sock.close()
 
     def __enter__(self) -> RunningMock:
@@ -122,9 +124,10 @@ class RunningMock:
         self.stop()
 
 
-def start_background(profile=None, faults=(), host: str = DEFAULT_HOST, port: int = 0, verbose: bool = False) -> RunningMock:
-    """Serve a new mock on `host:port` (0: a free port) in a daemon thread and return once it answers."""
-    app = create_app(profile, faults=faults)
+def start_background(profile=None, faults=(), host: str = DEFAULT_HOST, port: int = 0, verbose: bool = False,
+                     app=None) -> RunningMock:
+    """Serve a new mock (or the ASGI `app` given) on `host:port` (0: a free port) in a daemon thread; return once it answers."""
+    app = app if app is not None else create_app(profile, faults=faults)
     sock = _bind(host, port)
     server = _server(app, verbose)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="reference-mock", daemon=True)
