@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from installment_conformance import catalogue as catalogues
-from installment_conformance import checks, deviations
+from installment_conformance import checks, deviations, paths, recording
 from installment_conformance import profile as profiles
 from installment_conformance import target as targets
 from installment_conformance.client import DEFAULT_TIMEOUT_SECONDS, Api
@@ -31,6 +31,9 @@ class Settings:
     faults: tuple[str, ...]
     timeout: float
     keys: tuple[str, str] | None  # None: generated for the embedded mock
+    cassettes: Path = paths.CASSETTES
+    recording: str | None = None  # "record", "replay" or None (no cassettes)
+    provenance: dict | None = None
     results: outcomes.Results = field(default_factory=outcomes.Results)
     started: float = field(default_factory=time.time)
     live_target: targets.Target | None = None
@@ -54,6 +57,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="YAML list of the target's known deviations (rule ids with reasons), run as strict xfails")
     group.addoption("--mock-fault", action="append", default=[], metavar="NAME",
                     help="switch on a named fault of the embedded mock (repeatable; see `installment-conformance mock --fault list`)")
+    group.addoption("--record-cassettes", action="store_true",
+                    help="(re)record one vcrpy cassette per suite test from the target (keys scrubbed) for --target replay")
+    group.addoption("--cassette-dir", default=None, metavar="DIR",
+                    help="where cassettes are read and written (default: the project's cassettes/)")
     group.addoption("--request-timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS",
                     help=f"timeout of every request to the target (default {DEFAULT_TIMEOUT_SECONDS:g})")
 
@@ -63,11 +70,26 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the markers, read the options (usage errors and the live-key guard happen here, before any request)."""
     config.addinivalue_line("markers", "rule(*ids): the contract rule ids (suites/rules.yaml) a test checks; its id starts with them")
     config.addinivalue_line("markers", "needs(*capabilities): capabilities the target must have, else the test is skipped naming them")
+    config.addinivalue_line("markers", "live_only(reason): the test needs a live target and cannot be replayed from cassettes")
     settings = config.stash[SETTINGS] = _settings(config)
     checks.use_catalogue(settings.catalogue)
     if settings.report_dir and not config.option.xmlpath:
         config.option.xmlpath = str(settings.report_dir / "junit.xml")
     config.pluginmanager.register(Recorder(settings), "installment-conformance-recorder")
+    if settings.recording:
+        _use_cassettes(config, settings)
+
+
+def _use_cassettes(config: pytest.Config, settings: Settings) -> None:
+    """Replay with the network blocked, or rewrite the cassettes; random test data becomes repeatable either way."""
+    import hypothesis
+
+    if settings.recording == targets.REPLAY:
+        config.option.record_mode, config.option.block_network = "none", True
+    else:
+        config.option.record_mode = "rewrite"
+    hypothesis.settings.register_profile("installment-conformance-cassettes", derandomize=True, database=None)
+    hypothesis.settings.load_profile("installment-conformance-cassettes")
 
 
 def _settings(config: pytest.Config) -> Settings:
@@ -90,11 +112,27 @@ def _settings(config: pytest.Config) -> Settings:
             Faults(option("--mock-fault"))
         if option("--request-timeout") <= 0:
             raise ValueError("--request-timeout must be a positive number of seconds")
+        cassettes = Path(option("--cassette-dir")) if option("--cassette-dir") else paths.CASSETTES
+        mode, stamp = _recording_mode(target, option("--record-cassettes"), cassettes)
     except (ValueError, OSError, targets.LiveKeyRefused) as error:
         raise pytest.UsageError(f"installment-conformance: {error}") from None
     report_dir = Path(option("--report")) if option("--report") else None
     return Settings(target=target, profile=loaded, catalogue=loaded_catalogue, report_dir=report_dir, deviations=known,
-                    faults=tuple(option("--mock-fault")), timeout=option("--request-timeout"), keys=keys)
+                    faults=tuple(option("--mock-fault")), timeout=option("--request-timeout"), keys=keys,
+                    cassettes=cassettes, recording=mode, provenance=stamp)
+
+
+def _recording_mode(target: str, record: bool, cassettes: Path) -> tuple[str | None, dict | None]:
+    """("record" | "replay" | None, the recorded provenance for a replay); ValueError for a replay with nothing recorded."""
+    if target == targets.REPLAY:
+        if record:
+            raise ValueError("--record-cassettes records from a live target: use --target mock or a URL")
+        stamp = recording.read_provenance(cassettes)
+        if stamp is None:
+            raise ValueError(f"no cassettes recorded under {recording.suite_cassettes(cassettes)}: "
+                             "record them first with `installment-conformance run --record`")
+        return targets.REPLAY, stamp
+    return ("record", None) if record else (None, None)
 
 
 def active_profile(config: pytest.Config) -> profiles.Profile:
@@ -123,7 +161,12 @@ def target(pytestconfig: pytest.Config):
         public_key, secret_key = targets.generated_keys()
         base_url, kind = running.base_url, targets.MOCK
     elif settings.target == targets.REPLAY:
-        pytest.skip("replay: the cassettes of this test are not recorded yet (--target replay needs recorded cassettes)")
+        public_key, secret_key = targets.generated_keys()
+        settings.live_target = targets.Target(base_url=settings.provenance["target"], public_key=public_key, secret_key=secret_key,
+                                              profile=settings.profile, kind=targets.REPLAY,
+                                              capabilities=frozenset(settings.provenance.get("capabilities", ())))
+        yield settings.live_target
+        return
     else:
         public_key, secret_key = settings.keys
         base_url, kind = settings.target, "url"
@@ -134,6 +177,10 @@ def target(pytestconfig: pytest.Config):
         api.close()
     settings.live_target = targets.Target(base_url=base_url, public_key=public_key, secret_key=secret_key, profile=settings.profile,
                                           kind=kind, capabilities=capabilities, probe_notes=notes, faults=settings.faults)
+    if settings.recording == "record":
+        recording.ProvenancePersister.stamp = recording.provenance(base_url, settings.profile.path, outcomes.suite_version(),
+                                                                   sorted(capabilities))
+        recording.write_provenance(recording.ProvenancePersister.stamp, settings.cassettes)
     yield settings.live_target
     if running is not None:
         running.stop()
@@ -197,11 +244,41 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         unknown += [f"{item.nodeid}: {rule_id}" for rule_id in ids if rule_id not in known]
         item.extra_keyword_matches.update(ids)
         settings.results.rules_of[item.nodeid] = ids
+        if settings.recording:
+            _cassette_marks(item, settings.recording)
         deviation = settings.deviations.matching(ids, item.nodeid)
         if deviation is not None:
             item.add_marker(pytest.mark.xfail(strict=True, reason=f"{outcomes.DEVIATION_PREFIX}{deviation.rule}: {deviation.reason}"))
     if unknown:
         raise pytest.UsageError("tests name rules that are not in the catalogue:\n  " + "\n  ".join(unknown))
+
+
+def _cassette_marks(item: pytest.Item, mode: str) -> None:
+    """A cassette for each replayable test; a replay skips the tests that need a live target, saying why."""
+    live_only = item.get_closest_marker("live_only")
+    if live_only is None:
+        item.add_marker(pytest.mark.vcr)
+    elif mode == targets.REPLAY:
+        reason = live_only.args[0] if live_only.args else "it needs a live target"
+        item.add_marker(pytest.mark.skip(reason=f"{outcomes.NOT_REPLAYABLE_PREFIX}{reason}"))
+
+
+@pytest.fixture
+def cassette_config(target) -> dict:
+    """The vcrpy options of a suite cassette: parsed-body matching, the run's keys scrubbed (suites/conftest.py serves it as vcr_config)."""
+    return recording.vcr_config((target.secret_key, target.public_key))
+
+
+@pytest.fixture(scope="module")
+def cassette_dir(request: pytest.FixtureRequest) -> str:
+    """The cassette folder of a suite module (suites/conftest.py serves it as vcr_cassette_dir)."""
+    return str(recording.suite_cassettes(request.config.stash[SETTINGS].cassettes) / Path(str(request.node.fspath)).stem)
+
+
+def pytest_recording_configure(config: pytest.Config, vcr) -> None:
+    """Every cassette matches bodies by their parsed content and is saved with its provenance."""
+    vcr.register_matcher("parsed_body", recording.match_parsed_body)
+    vcr.register_persister(recording.ProvenancePersister)
 
 
 # ---------------------------------------------------------------- outcomes and reports

@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fault", action="append", default=[], metavar="NAME",
                         help="with --target mock: switch on a named fault of the mock (repeatable)")
     parser.add_argument("--record", action="store_true", help="(re)record the cassettes from the target while running")
+    parser.add_argument("--cassette-dir", metavar="DIR", help="where cassettes are read and written (default: cassettes/)")
     parser.add_argument("--examples", type=int, metavar="N",
                         help="generated examples per operation and stateful scenarios (default 5; raise it for a deeper search)")
     parser.add_argument("--request-timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS",
@@ -42,6 +43,8 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         argv += ["--mock-fault", fault]
     if args.record:
         argv += ["--record-cassettes"]
+    if args.cassette_dir:
+        argv += ["--cassette-dir", args.cassette_dir]
     if args.keyword:
         argv += ["-k", args.keyword]
     return argv + list(args.pytest_args)

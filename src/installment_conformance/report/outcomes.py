@@ -13,6 +13,7 @@ from installment_conformance import paths
 
 NEEDS_PREFIX = "needs capability "
 DEVIATION_PREFIX = "known deviation "
+NOT_REPLAYABLE_PREFIX = "not replayable: "
 RULE_ID = re.compile(r"\b[A-Z]{3}-\d{2}\b")
 MESSAGE_LIMIT = 4000
 RULE_OUTCOMES = ("pass", "fail", "not_applicable", "known_deviation", "not_run")
