@@ -6,6 +6,8 @@ import argparse
 import contextlib
 import io
 import json
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +74,12 @@ def check_answers(folder: Path, loaded: profiles.Profile, drift: Drift) -> None:
 
 
 def replayable_tests() -> set[str]:
+    """The names `collect_replayable` finds, collected in a fresh interpreter (pytest ids depend on process-wide state)."""
+    listing = subprocess.run([sys.executable, "-m", "installment_conformance.cassettes"], capture_output=True, text=True, check=True)
+    return set(json.loads(listing.stdout.strip().splitlines()[-1]))
+
+
+def collect_replayable() -> set[str]:
     """`<suite module>/<cassette name>` of every suite test that talks to the target and that replay covers (not live_only)."""
     import pytest
     from pytest_recording.plugin import get_default_cassette_name
@@ -130,3 +138,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{drift.checked} cassettes, {drift.answers} JSON answers: "
           + ("no drift" if drift.clean else f"{len(drift.problems)} bad answers, {len(drift.stale)} stale, {len(drift.missing)} missing"))
     return 0 if drift.clean else 1
+
+
+if __name__ == "__main__":
+    print(json.dumps(sorted(collect_replayable())))
