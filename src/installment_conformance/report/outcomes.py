@@ -24,6 +24,8 @@ FAILING = ("failed", "error", "xpassed")
 class TestOutcome:
     """What happened to one test: passed, failed, error, skipped, xfailed or xpassed; the rules a failure names."""
 
+    __test__ = False  # a result, not a pytest test class
+
     id: str
     outcome: str = "passed"
     seconds: float = 0.0
