@@ -61,7 +61,7 @@ def _payload(reply_or_payload: Reply | object) -> tuple[object, str | None]:
     """The JSON value and curl line of a reply, or a payload as given."""
     if isinstance(reply_or_payload, Reply):
         return reply_or_payload.body, reply_or_payload.curl
-    return reply_or_payload, None
+    return reply_or_payload, getattr(reply_or_payload, "curl", None)
 
 
 def resolve(payload: object, pointer: str) -> object:
@@ -130,14 +130,17 @@ def expect_field(reply_or_payload: Reply | object, pointer: str, expected: objec
     value = resolve(payload, pointer)
     if value is _MISSING:
         raise ContractFailure(rule, shown(expected), "the field is missing", pointer, curl)
-    if value != expected or type(value) is not type(expected) and not _both_numbers(value, expected):
+    if not same_json(value, expected):
         raise ContractFailure(rule, shown(expected), shown(value), pointer, curl)
     return value
 
 
-def _both_numbers(left: object, right: object) -> bool:
-    """True for two ints (never a bool against an int)."""
-    return all(isinstance(value, int) and not isinstance(value, bool) for value in (left, right))
+def same_json(value: object, expected: object) -> bool:
+    """Equal as JSON values: 0 is not false and 1 is not 1.0, but an object is an object whatever its Python class."""
+    scalars = (bool, int, float)
+    if isinstance(value, scalars) or isinstance(expected, scalars):
+        return type(value) is type(expected) and value == expected
+    return value == expected
 
 
 def expect_true(condition: bool, rule: str, expected: str, received: str, *, pointer: str | None = None, reply: Reply | None = None) -> None:

@@ -36,6 +36,20 @@ def form_pairs(data: object, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix, "" if data is None else str(data))]
 
 
+class Answer(dict):
+    """A JSON object the target answered, remembering the curl line of its request (failure messages show it)."""
+
+    curl: str | None = None
+
+
+def answer(value: object, curl: str) -> object:
+    """A parsed body; a JSON object becomes an Answer carrying `curl`."""
+    if isinstance(value, dict):
+        value = Answer(value)
+        value.curl = curl
+    return value
+
+
 @dataclass
 class Reply:
     """One answer of the target: status, parsed JSON body (None when the body is not JSON), text and a curl line."""
@@ -147,7 +161,7 @@ class Api:
         with self._lock:
             self._unanswered = 0
             self.requests_sent += 1
-        return Reply(method=method, url=url, status=response.status_code, text=text, body=parse_json(text), curl=curl,
+        return Reply(method=method, url=url, status=response.status_code, text=text, body=answer(parse_json(text), curl), curl=curl,
                      headers=dict(response.headers), content=response.content)
 
     def _count_unanswered(self, request: str) -> None:

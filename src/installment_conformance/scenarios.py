@@ -151,7 +151,7 @@ def inline_charge_params(method: profiles.Method, amount: int | None = None, ter
 
 
 def require(reply, what: str) -> dict:
-    """The body of a 2xx reply; a ScenarioError naming the preparation step otherwise."""
+    """The body of a 2xx reply (an Answer, which keeps its curl line); a ScenarioError naming the preparation step otherwise."""
     if not 200 <= reply.status < 300 or not isinstance(reply.body, dict):
         raise ScenarioError(f"preparing the test: {what} answered {reply.status}: {reply.text[:300]}\n{reply.curl}")
     return reply.body
