@@ -215,6 +215,12 @@ def binding_minimum_status(m: MockClient) -> int:
     return source_status(m, bank.type, bank.min_amount_for_term(term), term)
 
 
+def below_binding_minimum_status(m: MockClient) -> int:
+    """The status one satang below a binding monthly minimum."""
+    bank, term = next((b, t) for b in m.profile.banks for t in b.installment_terms if b.monthly_minimum_binds(t))
+    return source_status(m, bank.type, bank.min_amount_for_term(term) - 1, term)
+
+
 def capability_terms(m: MockClient) -> dict:
     """The terms GET /capability lists per method."""
     return {pm["name"]: pm["installment_terms"] for pm in m.ok(m.get("/capability"))["payment_methods"]}
@@ -323,10 +329,13 @@ PROBES: dict[str, Callable[[MockClient], object]] = {
     "source_retrieve_404": lambda m: m.get(f"/sources/{m.source(m.method(KBANK))['id']}").status_code,
     "amount_min_off_by_one": lambda m: source_status(m, KBANK, m.method(KBANK).amount_min - 1, min(m.method(KBANK).installment_terms)),
     "bank_max_not_enforced": lambda m: source_status(m, KBANK, m.method(KBANK).amount_max + 1, max(m.method(KBANK).installment_terms)),
+    "bank_max_off_by_one": lambda m: source_status(m, KBANK, m.method(KBANK).amount_max + 1, max(m.method(KBANK).installment_terms)),
     "paynext_max_off_by_one": lambda m: source_status(m, PAYNEXT, m.method(PAYNEXT).amount_max + 1, None),
+    "paynext_min_off_by_one": lambda m: source_status(m, PAYNEXT, m.method(PAYNEXT).amount_min - 1, None),
     "inline_source_skips_limits": lambda m: inline(m, KBANK, m.method(KBANK).amount_max + 1).status_code,
     "bank_accepts_first_missing_term": lambda m: source_status(m, KBANK, m.method(KBANK).amount_max, first_missing_term(m.method(KBANK).installment_terms)),
     "monthly_minimum_off_by_one": binding_minimum_status,
+    "monthly_minimum_accepts_one_below": below_binding_minimum_status,
     "monthly_minimum_uses_lowest": lambda m: source_status(m, BBL, 330000, 10),
     "capability_terms_missing_last": capability_terms,
     "zero_interest_not_echoed": lambda m: m.source(m.method(KBANK), zero_interest_installments=False)["zero_interest_installments"],
@@ -365,6 +374,7 @@ PROBES: dict[str, Callable[[MockClient], object]] = {
     "void_window_utc": lambda m: voided_after(m, 6, 2 * 3600),
     "void_next_day_allowed": lambda m: voided_after(m, 12, DAY),
     "refund_window_off_by_one_day": late_refund_status,
+    "refund_window_off_by_one_second": late_refund_status,
     "refundable_flag_lies": refundable_after_full_refund,
     "error_without_location": lambda m: "location" in m.get("/charges/chrg_test_missing").json(),
     "auth_error_is_403": lambda m: m.get("/charges", key=None).status_code,

@@ -67,7 +67,8 @@ def refund_problem(charge: Charge, amount: int, now: datetime, faults: Faults, *
     if void and not voiding:
         return f"a void is only possible on the payment's day ({method.void_timezone}); send the refund without void"
     if not voiding and method.refund_window_days is not None and charge.paid_at is not None:
-        window = timedelta(days=method.refund_window_days + (1 if faults.on("refund_window_off_by_one_day") else 0))
+        window = timedelta(days=method.refund_window_days + (1 if faults.on("refund_window_off_by_one_day") else 0),
+                           seconds=1 if faults.on("refund_window_off_by_one_second") else 0)
         if now - charge.paid_at > window:
             return f"the refund window of {method.refund_window_days} days after paid_at has passed for charge {charge.id}"
     return None

@@ -65,12 +65,17 @@ def effective_method(method: Method, profile: Profile, faults: Faults) -> Method
             changes["amount_min"] = method.amount_min - 1
         if faults.on("bank_max_not_enforced"):
             changes["amount_max"] = UNLIMITED
+        elif faults.on("bank_max_off_by_one"):
+            changes["amount_max"] = method.amount_max + 1
         if faults.on("bank_accepts_first_missing_term"):
             changes["installment_terms"] = (*method.installment_terms, first_missing_term(method.installment_terms))
         if faults.on("monthly_minimum_uses_lowest"):
             changes["min_monthly_thb"] = min(bank.min_monthly_thb or 0 for bank in profile.banks)
-    elif faults.on("paynext_max_off_by_one"):
-        changes["amount_max"] = method.amount_max + 1
+    else:
+        if faults.on("paynext_max_off_by_one"):
+            changes["amount_max"] = method.amount_max + 1
+        if faults.on("paynext_min_off_by_one"):
+            changes["amount_min"] = method.amount_min - 1
     return dataclasses.replace(method, **changes) if changes else method
 
 
@@ -147,6 +152,8 @@ def _amount_in_limits(amount: int, method: Method, term: int | None, faults: Fau
     minimum = method.min_amount_for_term(term)
     if faults.on("monthly_minimum_off_by_one"):
         minimum += 1
+    if faults.on("monthly_minimum_accepts_one_below"):
+        minimum -= 1
     if amount < minimum:
         raise error(
             f"amount must be at least {minimum} for {method.type} with installment_term {term} "
