@@ -1,0 +1,129 @@
+"""The benchmark's own plumbing, never its timings: the command line, the bodies the servers accept, the wrk script and its result line."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from installment_conformance import profile as profiles
+from installment_conformance import scenarios
+from installment_conformance.mock import serve
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import bare_starlette  # noqa: E402
+import bench_operations  # noqa: E402
+import bench_wrk  # noqa: E402
+
+WRK_MISSING = "wrk is not installed (apt-get install -y wrk); the benchmark's Lua scripts cannot be run"
+
+
+@pytest.fixture(scope="module")
+def loaded() -> profiles.Profile:
+    """The default profile."""
+    return profiles.load()
+
+
+@pytest.fixture(scope="module")
+def operations(loaded) -> dict[str, bench_operations.Operation]:
+    """The benchmarked operations, built from the profile."""
+    return bench_operations.build(loaded)
+
+
+@pytest.fixture()
+def mock():
+    """A fresh reference mock in a thread."""
+    with serve.start_background() as running:
+        yield running
+
+
+def test_the_command_line_help_names_its_options():
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / "mock_throughput.py"), "--help"],
+                               capture_output=True, text=True, timeout=60, check=False)
+    assert completed.returncode == 0, completed.stderr
+    for option in ("--duration", "--connections", "--latency-connections", "--servers", "--refund-charges", "--json"):
+        assert option in completed.stdout
+
+
+def test_an_unknown_server_is_a_usage_error():
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / "mock_throughput.py"), "--servers", "mock,nginx"],
+                               capture_output=True, text=True, timeout=60, check=False)
+    assert completed.returncode == 2
+    assert "nginx" in completed.stderr
+
+
+def test_the_bodies_come_from_the_profile(loaded, operations):
+    bank = loaded.method(bench_operations.BANK_TYPE)
+    assert operations["sources"].body == bench_operations.json_body(scenarios.source_params(bank))
+    assert operations["charges"].body == bench_operations.json_body(scenarios.inline_charge_params(bank))
+    assert operations["refunds"].per_charge and not operations["sources"].per_charge
+
+
+@pytest.mark.parametrize("name", ["sources", "charges"])
+def test_the_mock_accepts_the_benchmarked_request(mock, operations, name):
+    assert bench_operations.probe(mock.base_url, operations[name], []) is None
+
+
+def test_the_refund_requests_are_real_partial_refunds_after_the_payment_day(mock, loaded, operations):
+    charge_ids = bench_operations.prepare_refundable_charges(mock.base_url, loaded, 3)
+    assert len(set(charge_ids)) == 3
+    assert bench_operations.probe(mock.base_url, operations["refunds"], charge_ids) is None
+    api = bench_operations.bench_api(mock.base_url)
+    try:
+        charge = scenarios.get_charge(api, charge_ids[0])
+        untouched = scenarios.get_charge(api, charge_ids[1])
+    finally:
+        api.close()
+    assert charge["status"] == "successful" and untouched["status"] == "successful"
+    assert charge["refunded_amount"] == bench_operations.REFUND_AMOUNT_SATANG
+    assert charge["voided"] is False
+    assert untouched["refunded_amount"] == 0
+
+
+def test_the_probe_reports_a_refused_request(mock, operations):
+    problem = bench_operations.probe(mock.base_url, operations["refunds"], bench_operations.placeholder_charge_ids(1))
+    assert problem is not None and "404" in problem
+
+
+def test_the_bare_app_answers_every_benchmarked_request(operations):
+    with serve.start_background(app=bare_starlette.create_app()) as bare:
+        for operation in operations.values():
+            assert bench_operations.probe(bare.base_url, operation, bench_operations.placeholder_charge_ids(1)) is None
+
+
+def test_the_result_line_is_parsed():
+    result = bench_wrk.parse("Running 1s test\nBENCH_RESULT 2000000 5000 3 0 1 0 0 1500 9000\n")
+    assert result.requests == 5000
+    assert result.duration_s == 2.0
+    assert result.requests_per_s == 2500.0
+    assert (result.p50_ms, result.p99_ms) == (1.5, 9.0)
+    assert (result.non_2xx, result.socket_errors) == (3, 1)
+    with pytest.raises(ValueError):
+        bench_wrk.parse("wrk crashed\n")
+
+
+def test_the_script_carries_the_body_and_key_verbatim(operations):
+    authorization = bench_wrk.basic_authorization(bench_operations.BENCH_SECRET_KEY)
+    text = bench_wrk.script("POST", "/sources", operations["sources"].body, authorization)
+    assert operations["sources"].body.decode() in text and authorization in text
+    with pytest.raises(ValueError):
+        bench_wrk.script("POST", "/sources", b'{"a":"]==]"}', authorization)
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason=WRK_MISSING)
+@pytest.mark.parametrize("name", ["charges", "refunds"])
+def test_wrk_sends_requests_the_mock_answers_2xx(mock, loaded, operations, name, tmp_path):
+    """One second of load with the generated script: every answer 2xx (the number of requests is not judged)."""
+    operation = operations[name]
+    charge_ids = bench_operations.prepare_refundable_charges(mock.base_url, loaded, 5) if operation.per_charge else None
+    script_path = tmp_path / "load.lua"
+    authorization = bench_wrk.basic_authorization(bench_operations.BENCH_SECRET_KEY)
+    script_path.write_text(bench_wrk.script("POST", operation.path, operation.body, authorization, charge_ids))
+    result = bench_wrk.run(bench_wrk.require_wrk(), mock.base_url, script_path, duration_s=1, connections=2, threads=1)
+    assert result.requests > 0
+    assert result.non_2xx == 0 and result.socket_errors == 0
