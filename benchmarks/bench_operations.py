@@ -64,7 +64,7 @@ def build(profile: Profile) -> dict[str, Operation]:
     source = scenarios.source_params(bank)
     inline = scenarios.inline_charge_params(bank)
     refundable = refund_method(profile)
-    money = f"amount {source['amount']}, term {source['installment_term']}"
+    money = f"term {source['installment_term']} and the smallest amount the profile accepts with it"
     return {
         "sources": Operation("sources", "/sources", json_body(source), f"POST /sources: {bank.type}, {money}"),
         "charges": Operation("charges", "/charges", json_body(inline),

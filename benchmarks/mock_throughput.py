@@ -36,6 +36,7 @@ class Measurement:
     connections: int
     result: bench_wrk.WrkResult | None = None
     problem: str | None = None
+    load_average: float | None = None
 
     @property
     def valid(self) -> bool:
@@ -45,7 +46,7 @@ class Measurement:
     def as_dict(self) -> dict:
         """The measurement as plain JSON values."""
         return {"server": self.server, "operation": self.operation, "connections": self.connections, "valid": self.valid,
-                "problem": self.problem, **(self.result.as_dict() if self.result else {})}
+                "problem": self.problem, "load_average_1min": self.load_average, **(self.result.as_dict() if self.result else {})}
 
 
 @dataclass
@@ -79,6 +80,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="successful charges prepared on the mock for the refund runs (default 2000)")
     parser.add_argument("--no-install", action="store_true", help="do not run `npm ci` for Prism when it is missing")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    parser.add_argument("--scripts", metavar="DIR", help="keep the generated wrk Lua scripts in DIR (default: a temporary folder)")
     args = parser.parse_args(argv)
     args.servers = _subset(parser, "--servers", args.servers, SERVERS)
     args.operations = _subset(parser, "--operations", args.operations, OPERATIONS)
@@ -161,10 +163,12 @@ def measure_operation(run: Run, server: bench_servers.Server, operation: bench_o
         if args.warmup:
             bench_wrk.run(wrk, server.url, script_path, duration_s=args.warmup, connections=connections, threads=args.threads)
         result = bench_wrk.run(wrk, server.url, script_path, duration_s=args.duration, connections=connections, threads=args.threads)
-        measurement = Measurement(server.name, operation.name, connections, result)
+        # The machine's 1-minute load right after the run: above about 2 (two cores) others competed for the CPU.
+        measurement = Measurement(server.name, operation.name, connections, result, load_average=round(os.getloadavg()[0], 2))
         run.measurements.append(measurement)
         print(f"  {operation.name:8} c={connections:<3} {result.requests_per_s:9.1f} req/s  p50 {result.p50_ms:8.3f} ms  "
-              f"p99 {result.p99_ms:8.3f} ms  non-2xx {result.non_2xx}  socket errors {result.socket_errors}", flush=True)
+              f"p99 {result.p99_ms:8.3f} ms  non-2xx {result.non_2xx}  socket errors {result.socket_errors}  "
+              f"load {measurement.load_average:g}", flush=True)
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -221,10 +225,10 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
 def report(run: Run, ratio_rows: list[dict]) -> str:
     """The results table, the ratios with the goals, and the machine line."""
     measured = table(
-        ["server", "operation", "conns", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "sock err", "valid"],
+        ["server", "operation", "conns", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "sock err", "load", "valid"],
         [[m.server, m.operation, m.connections, m.result.requests_per_s if m.result else None, m.result.p50_ms if m.result else None,
           m.result.p99_ms if m.result else None, m.result.requests if m.result else None, m.result.non_2xx if m.result else None,
-          m.result.socket_errors if m.result else None, m.valid] for m in run.measurements],
+          m.result.socket_errors if m.result else None, m.load_average, m.valid] for m in run.measurements],
     )
     compared = table(
         ["operation", "mock/prism req/s", f"goal >= {GOAL_PRISM_THROUGHPUT:g}", "mock/bare p50 (lone)", "mock/bare p50 (load)",
@@ -253,18 +257,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     loaded = profiles.load()
     operations = bench_operations.build(loaded)
-    run = Run(settings={key: value for key, value in vars(args).items() if key != "json"}, machine=machine(wrk, prism),
+    run = Run(settings={key: value for key, value in vars(args).items() if key not in ("json", "scripts")}, machine=machine(wrk, prism),
               operations={name: operations[name].description for name in args.operations})
     print(f"{args.duration} s per measurement after {args.warmup} s of warm-up; {args.connections} connections for throughput"
           + (f", {args.latency_connections} for latency" if args.latency_connections else ""), flush=True)
-    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as temporary:
+        workdir = Path(args.scripts or temporary)
+        workdir.mkdir(parents=True, exist_ok=True)
         for name in args.servers:
             server = start(name, prism)
             print(f"{name}: starting", flush=True)
             with server:
                 print(f"{name}: {server.url} (pid {server.process.pid})", flush=True)
                 for operation in args.operations:
-                    measure_operation(run, server, operations[operation], args, wrk, loaded, Path(workdir))
+                    measure_operation(run, server, operations[operation], args, wrk, loaded, workdir)
     ratio_rows = ratios(run, args)
     print()
     print(report(run, ratio_rows))
