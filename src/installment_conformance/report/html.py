@@ -117,8 +117,8 @@ def _toolbar(report: dict) -> str:
 
 def _attention(report: dict) -> str:
     """Links to every rule that did not pass, worst first."""
-    order = list(LABELS)
-    rules = sorted((rule for rule in report["rules"] if rule["outcome"] != "pass"), key=lambda rule: order.index(rule["outcome"]))
+    order = {outcome: index for index, outcome in enumerate(LABELS)}
+    rules = sorted((rule for rule in report["rules"] if rule["outcome"] != "pass"), key=lambda rule: order.get(rule["outcome"], len(order)))
     if not rules:
         return '<p class="attention all-pass">Every rule passed.</p>'
     items = "".join(f'<li><a href="#rule-{escape(rule["id"])}">{_label(rule["outcome"], badge=True)}<code>{escape(rule["id"])}</code>'
@@ -193,16 +193,20 @@ def _mutation(mutation: dict) -> str:
     """The mutation score and each fault of the mock: caught or missed, and by which rules."""
     faults = mutation["faults"]
     caught = sum(fault["caught"] for fault in faults)
-    rows = "".join(
-        f'<tr class="{"caught" if fault["caught"] else "missed"}"><td><code>{escape(fault["name"])}</code></td>'
-        f'<td><a href="#rule-{escape(fault["rule"])}">{escape(fault["rule"])}</a></td><td>{escape(fault["description"])}</td>'
-        f'<td>{_label("pass" if fault["caught"] else "fail", badge=True, text="caught" if fault["caught"] else "missed")}</td>'
-        f'<td>{" ".join(f"<a href=#rule-{escape(rule)}>{escape(rule)}</a>" for rule in fault["caught_by"]) or "–"}</td>'
-        f'<td class="num">{fault["seconds"]} s</td></tr>' for fault in faults)
     return f"""<section class="mutation" id="mutation"><h2>Mutation score <span class="score">{mutation["score"]:.1%}</span></h2>
 <p>{caught} of {len(faults)} deliberate faults of the reference mock were caught by the suites.</p>
 <table><thead><tr><th>Fault</th><th>Rule</th><th>Description</th><th>Verdict</th><th>Caught by</th><th>Time</th></tr></thead>
-<tbody>{rows}</tbody></table></section>"""
+<tbody>{"".join(_fault_row(fault) for fault in faults)}</tbody></table></section>"""
+
+
+def _fault_row(fault: dict) -> str:
+    """One fault of the mutation run as a table row."""
+    verdict = _label("pass", badge=True, text="caught") if fault["caught"] else _label("fail", badge=True, text="missed")
+    caught_by = " ".join(f'<a href="#rule-{escape(rule)}">{escape(rule)}</a>' for rule in fault["caught_by"]) or "–"
+    error = f'<div class="note">run failed: {escape(fault["error"])}</div>' if fault.get("error") else ""
+    return (f'<tr class="{"caught" if fault["caught"] else "missed"}"><td><code>{escape(fault["name"])}</code></td>'
+            f'<td><a href="#rule-{escape(fault["rule"])}">{escape(fault["rule"])}</a></td><td>{escape(fault["description"])}</td>'
+            f'<td>{verdict}</td><td>{caught_by}{error}</td><td class="num">{fault["seconds"]} s</td></tr>')
 
 
 def _label(outcome: str, *, badge: bool = False, text: str | None = None) -> str:

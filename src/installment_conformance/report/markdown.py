@@ -10,7 +10,7 @@ LABELS = {"pass": "pass", "fail": "FAIL", "not_applicable": "not applicable",
           "known_deviation": "known deviation", "not_run": "not run"}
 MARKS = {"pass": "✅", "fail": "❌", "not_applicable": "➖", "known_deviation": "🟡", "not_run": "⚪"}
 MESSAGES_PER_RULE = 3  # a rule can fail hundreds of near-identical tests; report.html and report.json keep them all
-_CODE_SPAN = re.compile(r"(`[^`]*`)")
+_CODE_SPAN = re.compile(r"((?<!`)`[^`]+`(?!`))")  # single-backtick spans only: what CommonMark surely reads as code
 
 
 def render(report: dict) -> str:
@@ -104,7 +104,8 @@ def _mutation(mutation: dict) -> list[str]:
              "| Fault | Rule | Caught | Caught by | Seconds | Description |", "|---|---|---|---|---|---|"]
     for fault in faults:
         verdict = "✅ caught" if fault["caught"] else "❌ **missed**"
-        lines.append(f"| {_code(fault['name'])} | {fault['rule']} | {verdict} | {', '.join(fault['caught_by']) or '-'} "
+        caught_by = ", ".join(fault["caught_by"]) or (_cell(f"run failed: {fault['error']}") if fault.get("error") else "-")
+        lines.append(f"| {_code(fault['name'])} | {fault['rule']} | {verdict} | {caught_by} "
                      f"| {fault['seconds']} | {_cell(fault['description'])} |")
     return lines
 
@@ -125,8 +126,8 @@ def _code(text: str) -> str:
 def _text(text: str) -> str:
     """Prose for Markdown: HTML-significant characters escaped outside the code spans, on one line."""
     parts = _CODE_SPAN.split(" ".join(str(text).split()))
-    return "".join(part if part.startswith("`") and part.endswith("`") and len(part) > 1
-                   else part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for part in parts)
+    return "".join(part if index % 2 else part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                   for index, part in enumerate(parts))
 
 
 def _cell(text: str) -> str:
