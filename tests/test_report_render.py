@@ -143,8 +143,8 @@ def test_the_markdown_header_and_failures():
             assert test["message"] + "\n" in fenced
 
 
-def test_markdown_failures_stop_after_a_few_messages_per_rule():
-    """A rule with many failing tests shows the first few messages and says how many more there are."""
+def test_many_failures_of_one_rule_show_the_first_few_messages():
+    """Markdown shows the first few messages and counts the rest; the page shows the first few and folds the rest away."""
     report = sample()
     failing = rule(report, "TRM-01")
     template = markdown.failing_tests(failing)[0]
@@ -152,6 +152,10 @@ def test_markdown_failures_stop_after_a_few_messages_per_rule():
     text = markdown.render(report)
     assert "message 2\n" in text and "message 3\n" not in text
     assert f"... and {10 - markdown.MESSAGES_PER_RULE} more failing tests" in text
+    page = html.render(report)
+    visible, folded = page.split(f'<details class="more-failures"><summary>{10 - markdown.MESSAGES_PER_RULE} more failing tests</summary>')
+    assert "<pre>message 2</pre>" in visible and "<pre>message 3</pre>" not in visible
+    assert "<pre>message 3</pre>" in folded and "<pre>message 9</pre>" in folded.split("</details>")[0]
 
 
 def test_markdown_keeps_hostile_text_inert():
@@ -260,7 +264,7 @@ def test_the_page_is_self_contained():
     assert hrefs and all(href.startswith("#rule-") for href in hrefs)
     [(_, policy)] = [(tag, attrs) for tag, attrs in page.elements if attrs.get("http-equiv") == "Content-Security-Policy"]
     assert "default-src 'none'" in policy["content"]
-    assert html._script_hash(html.BEHAVIOUR) in policy["content"]
+    assert html.script_hash(html.BEHAVIOUR) in policy["content"]
     assert "unsafe-inline" not in policy["content"].split("script-src")[1]
 
 

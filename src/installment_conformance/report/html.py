@@ -8,7 +8,7 @@ import re
 from html import escape
 from importlib import resources
 
-from installment_conformance.report.markdown import (LABELS, failing_tests, quoted_sources, rules_by_family,
+from installment_conformance.report.markdown import (LABELS, MESSAGES_PER_RULE, failing_tests, quoted_sources, rules_by_family,
                                                      summary_counts, test_count)
 
 TEST_LABELS = {"passed": "passed", "failed": "failed", "error": "error", "skipped": "not applicable",
@@ -31,8 +31,12 @@ BEHAVIOUR = """(function () {
       rules.forEach(function (rule) { rule.open = open; });
     });
   });
-  var linked = location.hash && document.getElementById(location.hash.slice(1));
-  if (linked && linked.tagName === "DETAILS") { linked.open = true; }
+  function openLinked() {
+    var linked = location.hash && document.getElementById(location.hash.slice(1));
+    if (linked && linked.tagName === "DETAILS") { linked.open = true; }
+  }
+  window.addEventListener("hashchange", openLinked);
+  openLinked();
   document.documentElement.setAttribute("data-script", "ready");
 })();"""
 
@@ -41,7 +45,7 @@ def render(report: dict) -> str:
     """The whole page."""
     css = resources.files("installment_conformance.report").joinpath("report.css").read_text(encoding="utf-8")
     policy = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-              f"script-src {_script_hash(ERROR_HOOK)} {_script_hash(BEHAVIOUR)}")
+              f"script-src {script_hash(ERROR_HOOK)} {script_hash(BEHAVIOUR)}")
     families = "\n".join(_family(family, rules) for family, rules in rules_by_family(report) if rules)
     mutation = _mutation(report["mutation"]) if report.get("mutation") else ""
     return f"""<!DOCTYPE html>
@@ -74,7 +78,7 @@ def render(report: dict) -> str:
 """
 
 
-def _script_hash(script: str) -> str:
+def script_hash(script: str) -> str:
     """The Content-Security-Policy source that allows exactly this inline script."""
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
@@ -171,9 +175,18 @@ def _sources(rule: dict) -> str:
 
 
 def _failures(rule: dict) -> str:
-    """Each failing test's message, in full."""
-    return "".join(f'<div class="failure"><p><code>{escape(test["id"])}</code> {_test_label(test["outcome"])}</p>'
-                   f'<pre>{escape(test["message"] or "(no message)")}</pre></div>' for test in failing_tests(rule))
+    """Each failing test's message in full: the first few shown, the rest folded away."""
+    shown = [_failure(test) for test in failing_tests(rule)]
+    folded = shown[MESSAGES_PER_RULE:]
+    more = (f'<details class="more-failures"><summary>{len(folded)} more failing tests</summary>{"".join(folded)}</details>'
+            if folded else "")
+    return "".join(shown[:MESSAGES_PER_RULE]) + more
+
+
+def _failure(test: dict) -> str:
+    """One failing test: its id, its outcome and its message."""
+    return (f'<div class="failure"><p><code>{escape(test["id"])}</code> {_test_label(test["outcome"])}</p>'
+            f'<pre>{escape(test["message"] or "(no message)")}</pre></div>')
 
 
 def _tests(rule: dict) -> str:
