@@ -153,6 +153,25 @@ def test_form_and_json_create_the_same_source_and_charge(api, method):
     _same_fields(form_charge["source"], json_charge["source"], SOURCE_FIELDS, "API-04")
 
 
+def _banks_and_flags(loaded):
+    """Every bank with each value of zero_interest_installments."""
+    return [pytest.param(method, flag, id=f"{method.type}-{str(flag).lower()}") for method in loaded.banks for flag in (False, True)]
+
+
+@pytest.mark.rule("API-04")
+@from_profile("method, flag", _banks_and_flags)
+def test_form_and_json_read_a_boolean_alike(api, method, flag):
+    """zero_interest_installments sent form-encoded ("false"/"true") means what the JSON boolean means, on the source and the charge."""
+    form_source, json_source = (scenarios.new_source(api, method, zero_interest_installments=flag, encoding=encoding)
+                                for encoding in ("form", "json"))
+    _same_fields(form_source, json_source, SOURCE_FIELDS, "API-04")
+    form_charge, json_charge = (
+        scenarios.require(scenarios.create_charge(api, source, encoding=encoding, zero_interest_installments=flag), f"POST /charges ({encoding})")
+        for source, encoding in ((form_source, "form"), (json_source, "json"))
+    )
+    _same_fields(form_charge, json_charge, CHARGE_FIELDS, "API-04")
+
+
 @pytest.mark.rule("API-04")
 @from_profile("method", scenarios.all_methods)
 def test_form_and_json_create_the_same_one_call_charge(api, method):
