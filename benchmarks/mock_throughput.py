@@ -126,7 +126,7 @@ def machine(wrk: str, prism: Path | None) -> dict:
     }
 
 
-def start(name: str, prism: Path | None) -> bench_servers.Server:
+def server_named(name: str, prism: Path | None) -> bench_servers.Server:
     """A server by name, not yet started."""
     if name == "mock":
         return bench_servers.mock_server()
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(args.scripts or temporary)
         workdir.mkdir(parents=True, exist_ok=True)
         for name in args.servers:
-            server = start(name, prism)
+            server = server_named(name, prism)
             print(f"{name}: starting", flush=True)
             with server:
                 print(f"{name}: {server.url} (pid {server.process.pid})", flush=True)
