@@ -123,6 +123,17 @@ def test_every_rule_is_in_a_markdown_table_row_with_its_outcome_label():
         assert by_id[entry["id"]][2] == f"{markdown.MARKS[entry['outcome']]} {markdown.LABELS[entry['outcome']]}"
 
 
+def test_a_rule_of_an_unlisted_family_is_still_shown_and_an_empty_family_is_not():
+    """A rule whose family the report does not list comes last under its own heading; a family without rules has none."""
+    report = sample()
+    report["families"].append({"prefix": "XYZ", "name": "Nothing here"})
+    rule(report, "API-06")["family"] = "Schemas"
+    text = markdown.render(report)
+    assert "## Nothing here" not in text and text.index("## Schemas (API)") > text.index("## Protocol and errors (API)")
+    page = html.render(report)
+    assert 'id="family-XYZ"' not in page and page.index('id="rule-API-06"') > page.index('id="rule-API-05"')
+
+
 def test_the_markdown_header_and_failures():
     """The header names the target, profile, version, date, duration and counts; failures carry statement, Thai sentence and messages."""
     report = sample()
@@ -213,7 +224,7 @@ def test_the_html_shows_thai_sources_statements_methods_and_failures():
     """A rule's Thai sentence is in a lang="th" element, with its English, its methods, strictness and failure messages in <pre>."""
     report = sample()
     page = Page(html.render(report))
-    thai = "".join(text for tag, text in ((tag, text) for tag, texts in page.texts.items() for text in texts) if tag == "blockquote")
+    thai = "".join(page.texts["blockquote"])
     assert all(attrs.get("lang") == "th" for tag, attrs in page.elements if tag == "blockquote")
     for entry in report["rules"]:
         for source in markdown.quoted_sources(entry):

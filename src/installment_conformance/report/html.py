@@ -8,8 +8,8 @@ import re
 from html import escape
 from importlib import resources
 
-from installment_conformance.report.markdown import (LABELS, MESSAGES_PER_RULE, failing_tests, quoted_sources, rules_by_family,
-                                                     summary_counts, test_count)
+from installment_conformance.report.markdown import (LABELS, MESSAGES_PER_RULE, count_tests, failing_tests, quoted_sources,
+                                                     rules_by_family, summary_counts)
 
 TEST_LABELS = {"passed": "passed", "failed": "failed", "error": "error", "skipped": "not applicable",
                "xfailed": "known deviation", "xpassed": "deviation fixed", "inconclusive": "stopped early"}
@@ -94,7 +94,7 @@ def _facts(report: dict) -> str:
     """Profile, suite version, date, duration, faults and capabilities."""
     facts = [("Profile", f"<code>{escape(report['profile'])}</code>"), ("Suite version", escape(report["suite_version"])),
              ("Started", escape(report["started_at"])), ("Duration", f"{escape(str(report['duration_seconds']))} s"),
-             ("Tests", str(test_count(report)))]
+             ("Tests", str(count_tests(report)))]
     if report.get("faults"):
         facts.append(("Mock faults", " ".join(f'<code class="fault">{escape(name)}</code>' for name in report["faults"])))
     facts.append(("Capabilities", " ".join(f"<code>{escape(name)}</code>" for name in report["capabilities"]) or "none"))
@@ -142,14 +142,17 @@ def _family(family: dict, rules: list[dict]) -> str:
 
 def _rule(rule: dict) -> str:
     """One rule: a summary line that opens onto its statement, sources, failures and tests."""
-    outcome = rule["outcome"]
+    outcome, rule_id = escape(rule["outcome"]), escape(rule["id"])
     passed = sum(test["outcome"] == "passed" for test in rule["tests"])
     reason = f'<span class="reason">{escape(rule["reason"])}</span>' if rule["reason"] else ""
-    return f"""<details class="rule o-{escape(outcome)}" id="rule-{escape(rule["id"])}" data-outcome="{escape(outcome)}"{" open" if outcome == "fail" else ""}>
-<summary>{_label(outcome, badge=True)}<code class="rule-id">{escape(rule["id"])}</code><span class="title">{escape(rule["title"])}</span>{reason}<span class="passed" title="tests passed">{passed}/{len(rule["tests"])}</span></summary>
+    methods = " ".join(f"<code>{escape(method)}</code>" for method in rule["methods"])
+    summary = (f'{_label(outcome, badge=True)}<code class="rule-id">{rule_id}</code><span class="title">{escape(rule["title"])}</span>'
+               f'{reason}<span class="passed" title="tests passed">{passed}/{len(rule["tests"])}</span>')
+    return f"""<details class="rule o-{outcome}" id="rule-{rule_id}" data-outcome="{outcome}"{" open" if outcome == "fail" else ""}>
+<summary>{summary}</summary>
 <div class="body">
 <p class="statement">{_prose(rule["statement"])}</p>
-<dl class="about"><div><dt>Strictness</dt><dd>{escape(rule["strictness"])}</dd></div><div><dt>Methods</dt><dd>{" ".join(f"<code>{escape(method)}</code>" for method in rule["methods"])}</dd></div></dl>
+<dl class="about"><div><dt>Strictness</dt><dd>{escape(rule["strictness"])}</dd></div><div><dt>Methods</dt><dd>{methods}</dd></div></dl>
 {_sources(rule)}
 {_failures(rule)}
 {_tests(rule)}

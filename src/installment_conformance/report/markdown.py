@@ -17,6 +17,8 @@ def render(report: dict) -> str:
     """The whole Markdown report."""
     lines = _header(report)
     for family, rules in rules_by_family(report):
+        if not rules:
+            continue
         lines += ["", f"## {_text(family['name'])} ({family['prefix']})", "",
                   "| Rule | Title | Outcome | Reason |", "|---|---|---|---|"]
         lines += [f"| {rule['id']} | {_cell(rule['title'])} | {outcome_mark(rule['outcome'])} | {_cell(rule['reason'] or '')} |"
@@ -53,7 +55,7 @@ def summary_counts(report: dict) -> list[tuple[str, int]]:
     return [(outcome, report["summary"].get(outcome, 0)) for outcome in RULE_OUTCOMES]
 
 
-def test_count(report: dict) -> int:
+def count_tests(report: dict) -> int:
     """How many distinct tests ran (a test of several rules is listed under each)."""
     return len({test["id"] for rule in report["rules"] for test in rule["tests"]})
 
@@ -73,7 +75,7 @@ def _header(report: dict) -> list[str]:
     facts.append(("Capabilities", ", ".join(_code(name) for name in report["capabilities"]) or "none"))
     counts = " · ".join(f"{MARKS[outcome]} {count} {LABELS[outcome]}" for outcome, count in summary_counts(report))
     return (["# Conformance report", "", "| | |", "|---|---|"] + [f"| {name} | {_pipes(value)} |" for name, value in facts]
-            + ["", f"**Rules:** {counts} ({test_count(report)} tests)"])
+            + ["", f"**Rules:** {counts} ({count_tests(report)} tests)"])
 
 
 def _failures(report: dict) -> list[str]:
