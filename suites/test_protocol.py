@@ -229,8 +229,13 @@ def test_odd_list_parameters_never_get_a_5xx(api, path, query):
 
 
 @pytest.mark.rule("API-05")
-@pytest.mark.parametrize("verb, path", [("GET", "/no_such_endpoint"), ("POST", "/sources/src_test_x/refunds"),
-                                         ("DELETE", "/charges"), ("PUT", "/sources"), ("GET", "/charges/" + "x" * 5000)])
+@pytest.mark.parametrize("verb, path", [
+    pytest.param("GET", "/no_such_endpoint", id="GET-no_such_endpoint"),
+    pytest.param("POST", "/sources/src_test_x/refunds", id="POST-source_refunds"),
+    pytest.param("DELETE", "/charges", id="DELETE-charges"),
+    pytest.param("PUT", "/sources", id="PUT-sources"),
+    pytest.param("GET", "/charges/" + "x" * 5000, id="GET-charge_id_of_5000_characters"),
+])
 def test_unknown_routes_never_get_a_5xx(api, verb, path):
     """A path or method the API does not have gets a 4xx error, never a 5xx."""
     expect_error(scenarios.send_raw(api, verb, path, key="secret"), "API-05")
