@@ -127,3 +127,22 @@ def test_wrk_sends_requests_the_mock_answers_2xx(mock, loaded, operations, name,
     result = bench_wrk.run(bench_wrk.require_wrk(), mock.base_url, script_path, duration_s=1, connections=2, threads=1)
     assert result.requests > 0
     assert result.non_2xx == 0 and result.socket_errors == 0
+
+
+def test_the_conformance_run_benchmark_refuses_an_unknown_target():
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / "conformance_run.py"), "--targets", "mock,staging"],
+                               capture_output=True, text=True, timeout=60, check=False)
+    assert completed.returncode == 2
+    assert "staging" in completed.stderr
+
+
+def test_the_conformance_run_benchmark_summarises_a_report():
+    import conformance_run
+
+    runs = [{"target": "mock", "wall_seconds": seconds, "exit": 0, "session_seconds": seconds - 1, "tests": 100,
+             "requests": 400, "rules": {"passed": 60}} for seconds in (4.0, 2.0, 3.0)]
+    summary = conformance_run.summarise(runs)
+    assert summary["wall_seconds_median"] == 3.0
+    assert summary["tests_per_second"] == round(100 / 3.0, 1)
+    assert summary["requests_per_second"] == round(400 / 3.0, 1)
+    assert "problem" in conformance_run.summarise([{"target": "mock", "wall_seconds": 1.0, "exit": 4, "problem": "usage"}])
