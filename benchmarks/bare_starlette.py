@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sock = serve._bind(args.host, args.port)
     print(f"bare starlette listening on {serve._url(sock)} (Ctrl-C to stop)", flush=True)
+    serve.tune_gc()
     try:
         serve._server(create_app(), verbose=False).run(sockets=[sock])
     except KeyboardInterrupt:

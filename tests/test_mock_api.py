@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -549,3 +550,25 @@ def test_malformed_bodies_are_400_error_objects(mock, content, content_type):
 def test_the_omise_version_header_is_accepted(mock):
     for version in ("2019-05-29", "2017-11-02"):
         assert mock.get("/capability", headers={"Omise-Version": version}).status_code == 200
+
+
+@pytest.mark.parametrize("value, echoed", [
+    pytest.param(2**70, 2**70, id="integer-beyond-64-bits"),
+    pytest.param("\ud800", "?", id="lone-surrogate"),
+    pytest.param("ผ่อน ๐%", "ผ่อน ๐%", id="thai"),
+])
+def test_metadata_the_fast_encoder_cannot_take_is_still_echoed(mock, value, echoed):
+    method = mock.method(KBANK)
+    params = {"amount": smallest_amount(method), "currency": "THB", "return_uri": RETURN_URI,
+              "source": {"type": KBANK, "installment_term": default_term(method)}, "metadata": {"note": value}}
+    body = json.dumps(params).encode("ascii")  # \ud800 as a JSON escape: valid UTF-8, a lone surrogate once parsed
+    reply = mock.post("/charges", content=body, headers={"Content-Type": "application/json"})
+    assert mock.ok(reply)["metadata"] == {"note": echoed}
+
+
+def test_ids_are_distinct_lowercase_base36_after_the_test_prefix(mock):
+    method = mock.method(KBANK)
+    charges = [mock.charge(method) for _ in range(200)]
+    ids = {charge["id"] for charge in charges} | {charge["source"]["id"] for charge in charges}
+    assert len(ids) == 400
+    assert all(re.fullmatch(r"(chrg|src)_test_[0-9a-z]{19}", identifier) for identifier in ids)

@@ -84,3 +84,17 @@ def test_start_background_serves_on_a_free_port_until_stopped():
     except httpx.TransportError:
         answered = False
     assert not answered
+
+
+def test_a_serving_mock_freezes_what_survives_a_full_collection():
+    script = (
+        "import gc\n"
+        "from installment_conformance.mock import serve\n"
+        "serve.tune_gc()\n"
+        "before = gc.get_freeze_count()\n"
+        "kept = [[n] for n in range(10000)]\n"
+        "gc.collect()\n"
+        "print(gc.get_freeze_count() - before)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert int(completed.stdout) >= 10000

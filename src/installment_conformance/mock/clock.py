@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 
@@ -10,6 +11,7 @@ def real_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+@functools.lru_cache(maxsize=4096)
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z suffix: 2020-04-15T08:01:26Z."""
     utc = moment.astimezone(UTC)

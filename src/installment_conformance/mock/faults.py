@@ -56,10 +56,11 @@ class Faults:
         if unknown:
             raise UnknownFault(f"unknown fault {', '.join(map(repr, unknown))}; the faults are:\n{usage()}")
         self.names = frozenset(names)
+        self._known = known
 
     def on(self, name: str) -> bool:
         """True when the fault `name` is switched on (a name outside the catalogue is a programming error)."""
-        if name not in catalogue():
+        if name not in self._known:
             raise KeyError(f"fault {name!r} is not in {CATALOGUE.name}")
         return name in self.names
 

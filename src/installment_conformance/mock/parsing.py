@@ -116,7 +116,7 @@ def _depth(value: object) -> int:
         deepest = max(deepest, level + 1)
         if deepest > MAX_DEPTH:
             return deepest
-        stack.extend((child, level + 1) for child in children)
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
     return deepest
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-import secrets
+import random
 import threading
 from datetime import datetime
 
@@ -12,11 +12,16 @@ from installment_conformance.mock.models import PENDING, Charge, Document, Event
 
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 19
+# Ids name objects, they guard nothing, and drawing them digit by digit from the system's random source was
+# the mock's biggest per-request cost: random bytes from a generator seeded once from os.urandom, each byte
+# mapped to a digit (a byte modulo 36 favours 0-3 a little, which nothing relies on).
+_ID_RANDOM = random.Random()
+_BYTE_TO_DIGIT = bytes(ord(ALPHABET[byte % len(ALPHABET)]) for byte in range(256))
 
 
 def new_id(prefix: str) -> str:
     """A test-mode id such as chrg_test_5jk1yqj1h3xql48pg0m: the prefix and 19 random lowercase base-36 digits."""
-    return f"{prefix}_test_" + "".join(secrets.choice(ALPHABET) for _ in range(ID_LENGTH))
+    return f"{prefix}_test_" + _ID_RANDOM.randbytes(ID_LENGTH).translate(_BYTE_TO_DIGIT).decode("ascii")
 
 
 class Account:
