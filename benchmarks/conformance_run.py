@@ -16,18 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_machine import cpu_model
+
 TARGETS = ("mock", "replay")
-
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo, or the platform's processor string."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def machine() -> dict:

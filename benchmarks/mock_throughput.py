@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+import bench_machine
 import bench_operations
 import bench_servers
 import bench_wrk
@@ -101,22 +102,11 @@ def _subset(parser: argparse.ArgumentParser, option: str, text: str, allowed: tu
     return [name for name in allowed if name in names]
 
 
-def cpu_model() -> str:
-    """The CPU model name from /proc/cpuinfo (or the platform's processor string)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def machine(wrk: str, prism: Path | None) -> dict:
     """What the numbers were measured on: cores, CPU, load, and the versions in play."""
     return {
         "nproc": os.cpu_count(),
-        "cpu_model": cpu_model(),
+        "cpu_model": bench_machine.cpu_model(),
         "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
         "python": platform.python_version(),
         "uvicorn": metadata.version("uvicorn"),
