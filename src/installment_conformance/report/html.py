@@ -67,10 +67,10 @@ def render(report: dict) -> str:
 {_badges(report)}
 </header>
 <main>
+{mutation}
 {_toolbar(report)}
 {_attention(report)}
 {families}
-{mutation}
 </main>
 <script>{BEHAVIOUR}</script>
 </body>
