@@ -79,7 +79,7 @@ def _utf8(raw: bytes) -> str:
 def _json_object(raw: bytes) -> dict:
     """A JSON body that must be an object, not too deep, with finite numbers."""
     try:
-        value = json.loads(_utf8(raw), parse_constant=_no_constant, parse_float=_finite_float)
+        value = _DECODER.decode(_utf8(raw))
     except (ValueError, RecursionError) as error:
         raise bad_request(f"the JSON body does not parse ({str(error)[:80]}); send a JSON object such as {{\"amount\": 400000}}") from None
     if not isinstance(value, dict):
@@ -100,6 +100,9 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{text[:20]} is out of range")
     return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite_float)
 
 
 def _depth(value: object) -> int:

@@ -17,6 +17,7 @@ from installment_conformance.mock.faults import UnknownFault, usage
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 12111
 READY_TIMEOUT_SECONDS = 15.0
+YOUNG_COLLECTION_THRESHOLD = 10_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,11 +72,13 @@ def tune_gc() -> None:
 
     A serving mock keeps every object it made (without reference cycles): left alone, each full collection
     rescans that growing heap and a request waits 100-200 ms now and then. Freezing what survived a full
-    collection out of later scans keeps the pauses to milliseconds (refcounting still frees frozen objects).
+    collection out of later scans keeps the pauses to milliseconds (refcounting still frees frozen objects),
+    and rarer young collections cut their share of a request's time (about a tenth at the default 700).
     """
     gc.collect()
     gc.freeze()
     gc.callbacks.append(_freeze_survivors)
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _freeze_survivors(phase: str, info: dict) -> None:
