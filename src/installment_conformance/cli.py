@@ -18,16 +18,11 @@ COMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every subcommand whose module is installed."""
+    """The top-level parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="installment-conformance", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name and not module_name.startswith(f"{error.name}."):
-                raise
-            continue
+        module = importlib.import_module(module_name)
         command = sub.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(command)
         command.set_defaults(handler=module.run)

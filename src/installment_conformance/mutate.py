@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from installment_conformance.mock.faults import Fault, catalogue
+from installment_conformance.report import html
 
 RUN_TIMEOUT_SECONDS = 600
 ERROR_TAIL = 1500
@@ -199,17 +200,12 @@ def table_lines(data: dict) -> list[str]:
 
 
 def write_outputs(data: dict, baseline_report: dict | None, directory: Path) -> list[Path]:
-    """mutation.json, and report.html (the fault-free run's report with the mutation section) when the renderer is installed."""
+    """mutation.json, and report.html (the fault-free run's report with the mutation section)."""
     directory.mkdir(parents=True, exist_ok=True)
     written = [directory / "mutation.json"]
     written[0].write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if baseline_report is None:
         print("report.html not written: the fault-free run wrote no report", file=sys.stderr)
-        return written
-    try:
-        from installment_conformance.report import html
-    except ModuleNotFoundError:
-        print("report.html not written: installment_conformance.report.html is not installed", file=sys.stderr)
         return written
     page = directory / "report.html"
     page.write_text(html.render({**baseline_report, "mutation": data}), encoding="utf-8")
