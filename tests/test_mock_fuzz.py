@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from installment_conformance import schemas
+from installment_conformance.mock import parsing
+from installment_conformance.mock.errors import ApiError
 from installment_conformance.mock.testing import MockClient, form_pairs
 
 FIELDS = ["amount", "currency", "type", "installment_term", "source", "return_uri", "zero_interest_installments", "metadata",
@@ -176,3 +178,19 @@ def test_thai_metadata_keys_and_values_are_echoed(mock):
 
 def test_the_mock_still_answers_after_the_fuzzing(mock):
     assert mock.ok(mock.get("/capability"))["object"] == "capability"
+
+
+def nested_json(levels: int, with_arrays: bool) -> bytes:
+    """A JSON object nested `levels` deep, every other level an array when `with_arrays`."""
+    value: object = {}
+    for step in range(levels - 1):
+        outermost = step == levels - 2
+        value = [value] if with_arrays and step % 2 == 0 and not outermost else {"a": value}
+    return json.dumps(value).encode()
+
+
+@pytest.mark.parametrize("with_arrays", [False, True], ids=["objects", "objects-and-arrays"])
+def test_json_nesting_is_taken_up_to_the_limit_and_refused_one_level_past_it(with_arrays):
+    assert isinstance(parsing._json_object(nested_json(parsing.MAX_DEPTH, with_arrays)), dict)
+    with pytest.raises(ApiError, match="nested more than"):
+        parsing._json_object(nested_json(parsing.MAX_DEPTH + 1, with_arrays))

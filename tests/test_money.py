@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -15,17 +15,22 @@ amounts = st.integers(min_value=0, max_value=10**12)
 rates = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
 
 
+def decimal_half_up(value: Decimal) -> int:
+    """The oracle: the Decimal module's own half-up rounding, independent of money's integer arithmetic."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 @pytest.mark.parametrize("value, expected", [
     ("0.5", 1), ("1.5", 2), ("2.5", 3), ("2.4999", 2), ("2.5000", 3), ("1022.0", 1022), ("1025.5", 1026), ("1032.5", 1033),
     ("-2.5", -3), ("0", 0), ("0.49", 0),
 ])
 def test_round_half_up_takes_halves_away_from_zero(value, expected):
-    assert money.round_half_up(Decimal(value)) == expected
+    assert money.round_half_up(*Decimal(value).as_integer_ratio()) == expected
 
 
 @pytest.mark.parametrize("value, expected", [("0.5", 0), ("1.5", 2), ("2.5", 2), ("1032.5", 1032), ("1033.5", 1034)])
 def test_round_half_even_takes_halves_to_the_even_neighbour(value, expected):
-    assert money.round_half_even(Decimal(value)) == expected
+    assert money.round_half_even(*Decimal(value).as_integer_ratio()) == expected
 
 
 def test_the_seed_examples_come_out_to_the_satang():
@@ -50,21 +55,29 @@ def test_percent_is_within_half_a_satang_and_rounds_halves_up(amount, rate):
 
 
 @settings(max_examples=500, deadline=None)
+@given(amount=amounts, rate=rates)
+def test_percent_agrees_with_the_decimal_module_for_both_roundings(amount, rate):
+    exact = Decimal(amount) * rate / 100
+    assert money.percent(amount, rate) == decimal_half_up(exact)
+    assert money.percent(amount, rate, money.round_half_even) == int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+@settings(max_examples=500, deadline=None)
 @given(amount=amounts, term=st.integers(min_value=1, max_value=48), merchant_pays=st.booleans(),
        source_type=st.sampled_from(sorted(PROFILE.methods)))
 def test_the_breakdown_obeys_fee_01_to_03_for_every_method(amount, term, merchant_pays, source_type):
     method = PROFILE.method(source_type)
     result = money.breakdown(amount, fee_rate=PROFILE.fee_rate, vat_rate=PROFILE.vat_rate, monthly_rate=method.merchant_interest_rate,
                              term=term if method.is_bank else None, merchant_pays_interest=merchant_pays)
-    assert result.fee == money.round_half_up(Decimal(amount) * PROFILE.fee_rate / 100)
-    assert result.fee_vat == money.round_half_up(Decimal(result.fee) * PROFILE.vat_rate / 100)
-    assert result.interest_vat == money.round_half_up(Decimal(result.interest) * PROFILE.vat_rate / 100)
+    assert result.fee == decimal_half_up(Decimal(amount) * PROFILE.fee_rate / 100)
+    assert result.fee_vat == decimal_half_up(Decimal(result.fee) * PROFILE.vat_rate / 100)
+    assert result.interest_vat == decimal_half_up(Decimal(result.interest) * PROFILE.vat_rate / 100)
     assert result.funding_amount == amount
     assert result.net == amount - result.fee - result.fee_vat - result.interest - result.interest_vat
     if not merchant_pays or not method.is_bank:
         assert (result.interest, result.interest_vat) == (0, 0)
     else:
-        assert result.interest == money.round_half_up(Decimal(amount) * method.merchant_interest_rate * term / 100)
+        assert result.interest == decimal_half_up(Decimal(amount) * method.merchant_interest_rate * term / 100)
 
 
 @settings(max_examples=300, deadline=None)

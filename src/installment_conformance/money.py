@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-
-HUNDRED = Decimal(100)
-
-
-def round_half_up(value: Decimal) -> int:
-    """Round to a whole satang, halves away from zero (2.5 -> 3)."""
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
 
-def round_half_even(value: Decimal) -> int:
-    """Banker's rounding (2.5 -> 2); only the mock's rounding fault uses it."""
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+def round_half_up(numerator: int, denominator: int = 1) -> int:
+    """numerator / denominator to a whole satang, halves away from zero (5/2 -> 3, -5/2 -> -3)."""
+    if numerator < 0:
+        return -round_half_up(-numerator, denominator)
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def round_half_even(numerator: int, denominator: int = 1) -> int:
+    """Banker's rounding (5/2 -> 2); only the mock's rounding fault uses it."""
+    quotient, remainder = divmod(numerator, denominator)
+    if 2 * remainder > denominator or (2 * remainder == denominator and quotient % 2):
+        return quotient + 1
+    return quotient
+
+
+@lru_cache(maxsize=64)
+def _per_hundred(rate: Decimal) -> tuple[int, int]:
+    """`rate / 100` as an exact fraction of integers (a profile has a handful of rates)."""
+    numerator, denominator = rate.as_integer_ratio()
+    return numerator, denominator * 100
 
 
 def percent(amount: int, rate: Decimal, rounding=round_half_up) -> int:
-    """`amount * rate / 100`, rounded."""
-    return rounding(Decimal(amount) * rate / HUNDRED)
+    """`amount * rate / 100`, rounded; exact integer arithmetic (a Decimal quantize per figure cost a tenth of a charge)."""
+    numerator, denominator = _per_hundred(rate)
+    return rounding(amount * numerator, denominator)
 
 
-@dataclass(frozen=True)
-class Breakdown:
+class Breakdown(NamedTuple):
     """What a charge of `amount` costs the merchant."""
 
     fee: int
@@ -43,7 +54,7 @@ def interest(amount: int, monthly_rate: Decimal | None, term: int | None, mercha
     """Interest the merchant absorbs: zero when the buyer pays it or the method has no merchant rate."""
     if not merchant_pays or monthly_rate is None or not term:
         return 0
-    return rounding(Decimal(amount) * monthly_rate * term / HUNDRED)
+    return percent(amount * term, monthly_rate, rounding)
 
 
 def breakdown(

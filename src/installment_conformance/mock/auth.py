@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from starlette.requests import Request
 
@@ -17,8 +18,7 @@ _TEST_KEY = re.compile(r"^(pkey|skey)_test_([0-9A-Za-z_-]{1,100})$")
 _ANY_KEY = re.compile(r"^(pkey|skey)_")
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(NamedTuple):
     """Who is calling: the account (key suffix) and whether the key is public or secret."""
 
     account: str
@@ -49,9 +49,15 @@ def caller_for_key(key: str) -> Caller:
     raise authentication_failure("unknown key: use a test key such as skey_test_yourname (letters, digits, _ or - after skey_test_)")
 
 
+@lru_cache(maxsize=1024)
+def caller_for_header(header: str | None) -> Caller:
+    """The caller an Authorization header stands for (a client sends the same header each time: decoded once)."""
+    return caller_for_key(key_from_header(header))
+
+
 def authenticate(request: Request, *, secret: bool) -> Caller:
     """The caller of a request; 401 unless it carries a test key, and a secret one when `secret`."""
-    caller = caller_for_key(key_from_header(request.headers.get("authorization")))
+    caller = caller_for_header(request.headers.get("authorization"))
     if secret and caller.kind != SECRET:
         raise authentication_failure(f"{request.method} {request.url.path} needs your secret key (skey_test_...), not the public key")
     return caller

@@ -106,21 +106,13 @@ _DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite_flo
 
 
 def _depth(value: object) -> int:
-    """How deeply objects and arrays nest in `value`, counted without recursion."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        deepest = max(deepest, level + 1)
-        if deepest > MAX_DEPTH:
-            return deepest
-        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
-    return deepest
+    """How deeply objects and arrays nest in `value`, counted level by level without recursion."""
+    level, frontier = 0, [value]
+    while frontier and level <= MAX_DEPTH:
+        level += 1
+        frontier = [child for item in frontier for child in (item.values() if isinstance(item, dict) else item)
+                    if isinstance(child, (dict, list))]
+    return level
 
 
 def form_params(text: str) -> dict:

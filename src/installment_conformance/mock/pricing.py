@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-from decimal import ROUND_FLOOR, Decimal
-
 from installment_conformance import money
 from installment_conformance.mock.faults import Faults
 from installment_conformance.profile import Method, Profile
 
 
-def round_down(value: Decimal) -> int:
-    """Truncate towards minus infinity (only the interest_vat_truncated fault uses it)."""
-    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+def round_down(numerator: int, denominator: int = 1) -> int:
+    """numerator / denominator truncated towards minus infinity (only the interest_vat_truncated fault uses it)."""
+    return numerator // denominator
 
 
 def charge_breakdown(amount: int, method: Method, term: int | None, merchant_pays: bool, profile: Profile, faults: Faults) -> money.Breakdown:
@@ -30,7 +27,7 @@ def charge_breakdown(amount: int, method: Method, term: int | None, merchant_pay
         merchant_pays_interest=merchant_pays or faults.on("buyer_paid_interest_charged"),
     )
     if faults.on("vat_half_even"):
-        result = dataclasses.replace(result, fee_vat=money.percent(result.fee, profile.vat_rate, money.round_half_even))
+        result = result._replace(fee_vat=money.percent(result.fee, profile.vat_rate, money.round_half_even))
     if faults.on("interest_vat_truncated"):
-        result = dataclasses.replace(result, interest_vat=money.percent(result.interest, profile.vat_rate, round_down))
+        result = result._replace(interest_vat=money.percent(result.interest, profile.vat_rate, round_down))
     return result

@@ -6,8 +6,8 @@ by `refund_problem` too, so they always tell what the mock will then accept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from installment_conformance.mock.faults import Faults
@@ -17,8 +17,7 @@ from installment_conformance.profile import FULL_ONLY, VOID_SAME_DAY_THEN_REFUND
 DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class Flags:
+class Flags(NamedTuple):
     """What a charge says about refunds: each one the answer of `refund_problem`."""
 
     refundable: bool

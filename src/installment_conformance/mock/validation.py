@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from installment_conformance.mock import parsing
@@ -22,8 +22,7 @@ from installment_conformance.profile import Method, Profile
 UNLIMITED = parsing.INT64_MAX
 
 
-@dataclass(frozen=True)
-class SourceRequest:
+class SourceRequest(NamedTuple):
     """A source the caller may have: method, amount, upper-case currency, term and the interest flag as sent."""
 
     method: Method
@@ -34,8 +33,7 @@ class SourceRequest:
     promotion_code: str | None
 
 
-@dataclass(frozen=True)
-class ChargeRequest:
+class ChargeRequest(NamedTuple):
     """A charge request: a source id or an inline source, plus what the charge itself carries."""
 
     source_id: str | None
@@ -48,8 +46,7 @@ class ChargeRequest:
     metadata: dict
 
 
-@dataclass(frozen=True)
-class RefundRequest:
+class RefundRequest(NamedTuple):
     """A refund request: the amount, optional metadata, and whether a void was asked for."""
 
     amount: int
@@ -89,13 +86,13 @@ def first_missing_term(terms: tuple[int, ...]) -> int:
 
 def _method(params: dict, profile: Profile, error: Callable[[str], ApiError]) -> Method:
     """The method named by `type`, or an error listing the types."""
-    names = ", ".join(profile.methods)
     raw = params.get("type")
+    if isinstance(raw, str) and raw in profile.methods:
+        return profile.method(raw)
+    names = ", ".join(profile.methods)
     if parsing.absent(raw):
         raise error(f"type is required; use one of {names}")
-    if not isinstance(raw, str) or raw not in profile.methods:
-        raise error(f"type {parsing.shown(raw)} is not offered; use one of {names}")
-    return profile.method(raw)
+    raise error(f"type {parsing.shown(raw)} is not offered; use one of {names}")
 
 
 def _required_int(params: dict, name: str, error: Callable[[str], ApiError]) -> int:
@@ -124,19 +121,24 @@ def _term(params: dict, method: Method, faults: Faults, error: Callable[[str], A
     """The installment term for bank types (None for offline ones)."""
     if not method.is_bank:
         return None  # the buyer picks the term in the app; a term sent anyway is ignored
-    terms = ", ".join(map(str, method.installment_terms))
+    terms = method.installment_terms
     raw = params.get("installment_term")
     if parsing.absent(raw):
         if faults.on("bank_term_optional"):
             return None
-        raise error(f"installment_term is required for {method.type}; use one of {terms}")
+        raise error(f"installment_term is required for {method.type}; use one of {_listed(terms)}")
     try:
         term = parsing.integer(raw, "installment_term")
     except ApiError as problem:
-        raise error(f"{problem.message}; {method.type} offers {terms}") from None
-    if term not in method.installment_terms:
-        raise error(f"installment_term {term} is not offered for {method.type}; use one of {terms}")
+        raise error(f"{problem.message}; {method.type} offers {_listed(terms)}") from None
+    if term not in terms:
+        raise error(f"installment_term {term} is not offered for {method.type}; use one of {_listed(terms)}")
     return term
+
+
+def _listed(values) -> str:
+    """Values as an error message lists them: 3, 4, 6."""
+    return ", ".join(map(str, values))
 
 
 def _amount_in_limits(amount: int, method: Method, term: int | None, faults: Faults, error: Callable[[str], ApiError]) -> None:
@@ -244,9 +246,7 @@ def charge_request(params: dict, profile: Profile, faults: Faults) -> ChargeRequ
 
 def _inline_source(raw: dict, params: dict, zero_interest: bool | None, profile: Profile, faults: Faults) -> SourceRequest:
     """The source of a one-call charge: its own fields, the charge's amount and currency, and the charge's flag (ZII-05)."""
-    merged = {**raw, "amount": params.get("amount"), "currency": params.get("currency")}
-    source = source_request(merged, profile, faults, error=invalid_charge, check_limits=not faults.on("inline_source_skips_limits"))
-    own = source.zero_interest_installments
+    own = _optional_bool(raw, "zero_interest_installments", faults, invalid_charge)
     if zero_interest is not None and own is not None and own != zero_interest:
         raise invalid_charge(
             f"zero_interest_installments is {str(zero_interest).lower()} on the charge but {str(own).lower()} on the inline source; send one value"
@@ -254,7 +254,8 @@ def _inline_source(raw: dict, params: dict, zero_interest: bool | None, profile:
     flag = own if own is not None else zero_interest
     if faults.on("inline_zero_interest_not_applied_to_source"):
         flag = own
-    return dataclasses.replace(source, zero_interest_installments=flag)
+    merged = {**raw, "amount": params.get("amount"), "currency": params.get("currency"), "zero_interest_installments": flag}
+    return source_request(merged, profile, faults, error=invalid_charge, check_limits=not faults.on("inline_source_skips_limits"))
 
 
 def _metadata(raw: object, error: Callable[[str], ApiError]) -> dict:
@@ -297,8 +298,7 @@ MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 
 
-@dataclass(frozen=True)
-class ListQuery:
+class ListQuery(NamedTuple):
     """Which page of a list to show: limit, offset, order and the created_at window."""
 
     limit: int
