@@ -563,7 +563,10 @@ def test_metadata_the_fast_encoder_cannot_take_is_still_echoed(mock, value, echo
               "source": {"type": KBANK, "installment_term": default_term(method)}, "metadata": {"note": value}}
     body = json.dumps(params).encode("ascii")  # \ud800 as a JSON escape: valid UTF-8, a lone surrogate once parsed
     reply = mock.post("/charges", content=body, headers={"Content-Type": "application/json"})
-    assert mock.ok(reply)["metadata"] == {"note": echoed}
+    charge = mock.ok(reply)
+    assert charge["metadata"] == {"note": echoed}
+    events = mock.ok(mock.get(f"/charges/{charge['id']}/events"))["data"]
+    assert [event["data"]["metadata"] for event in events] == [{"note": echoed}]
 
 
 def test_ids_are_distinct_lowercase_base36_after_the_test_prefix(mock):
