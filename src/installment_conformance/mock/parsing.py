@@ -84,7 +84,8 @@ def _json_object(raw: bytes) -> dict:
         raise bad_request(f"the JSON body does not parse ({str(error)[:80]}); send a JSON object such as {{\"amount\": 400000}}") from None
     if not isinstance(value, dict):
         raise bad_request(f"the JSON body is a {type(value).__name__}, not an object; send {{\"name\": value, ...}}")
-    if _depth(value) > MAX_DEPTH:
+    could_nest_too_deep = raw.count(b"{") + raw.count(b"[") > MAX_DEPTH  # each level opens one; fewer cannot be too deep
+    if could_nest_too_deep and _depth(value) > MAX_DEPTH:
         raise bad_request(f"the JSON body is nested more than {MAX_DEPTH} levels deep; flatten it")
     return value
 

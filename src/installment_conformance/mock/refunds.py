@@ -77,8 +77,9 @@ def flags(charge: Charge, now: datetime, faults: Faults) -> Flags:
     """The charge's refund flags, from the same rule that decides refunds."""
     remaining = charge.amount - charge.refunded_amount
     refundable = remaining > 0 and refund_problem(charge, remaining, now, faults) is None
-    partial = remaining > 1 and refund_problem(charge, remaining - 1, now, faults) is None
-    can_void = remaining > 0 and is_void_day(charge, now, faults) and refund_problem(charge, remaining, now, faults, void=True) is None
+    # Whatever refuses a refund of all that is left refuses a part of it or a void too, so those are asked only then.
+    partial = refundable and remaining > 1 and refund_problem(charge, remaining - 1, now, faults) is None
+    can_void = refundable and is_void_day(charge, now, faults) and refund_problem(charge, remaining, now, faults, void=True) is None
     if faults.on("refundable_flag_lies") and charge.status == SUCCESSFUL:
         refundable = True
     return Flags(refundable=refundable, partially_refundable=partial, can_perform_void=can_void)
