@@ -45,8 +45,8 @@ def test_an_unknown_fault_is_a_usage_error_listing_the_names():
 
 
 def test_asking_for_a_fault_outside_the_catalogue_is_a_programming_error():
-    with pytest.raises(KeyError):
-        Faults().on("no_such_fault")
+    with pytest.raises(AttributeError, match="no_such_fault"):
+        Faults().no_such_fault  # noqa: B018 (the read is the test)
 
 
 # ---------------------------------------------------------------- probe helpers

@@ -127,7 +127,7 @@ async def get_source(request: Request) -> Response:
 async def create_charge(request: Request) -> Response:
     """POST /charges from a source id or an inline source (secret key)."""
     gateway = _gateway(request)
-    account = gateway.account(authenticate(request, secret=not gateway.faults.on("charge_accepts_public_key")))
+    account = gateway.account(authenticate(request, secret=not gateway.faults.charge_accepts_public_key))
     checked = validation.charge_request(await parsing.body_params(request), gateway.profile, gateway.faults)
     with account.lock:
         charge = gateway.create_charge(account, checked, _base_url(request))
@@ -140,7 +140,7 @@ async def list_charges(request: Request) -> Response:
     params = await parsing.request_params(request)
     with account.lock:
         charges = list(account.charges.values())
-        if charges and _gateway(request).faults.on("charge_list_omits_newest"):
+        if charges and _gateway(request).faults.charge_list_omits_newest:
             charges.pop()
         view = _view(request, account)
         return _page(request, account, charges, lambda charge: objects.charge_json(charge, view), params, "/charges")
@@ -188,7 +188,7 @@ async def download_document(request: Request) -> Response:
     if document is None:
         raise not_found("document", params["document_id"])
     image = qr.png(document.content)
-    if _gateway(request).faults.on("qr_image_truncated"):
+    if _gateway(request).faults.qr_image_truncated:
         image = image[: len(image) // 2]
     return Response(image, media_type="image/png")
 
@@ -357,14 +357,14 @@ def error_response(request: Request, error: ApiError) -> JsonResponse:
     """The contract's error object for an ApiError; the error faults bend status, code or body here and only here."""
     faults = _gateway(request).faults
     status, code = error.status, error.code
-    if code == NOT_FOUND and faults.on("unknown_id_400"):
+    if code == NOT_FOUND and faults.unknown_id_400:
         status, code = 400, BAD_REQUEST
-    if code == AUTHENTICATION_FAILURE and faults.on("auth_error_is_403"):
+    if code == AUTHENTICATION_FAILURE and faults.auth_error_is_403:
         status = 403
-    if code == BAD_REQUEST and faults.on("error_is_500"):
+    if code == BAD_REQUEST and faults.error_is_500:
         status = 500
     body = error_body(code, error.message)
-    if faults.on("error_without_location"):
+    if faults.error_without_location:
         del body["location"]
     headers = {"WWW-Authenticate": 'Basic realm="omise"'} if code == AUTHENTICATION_FAILURE else None
     return JsonResponse(body, status_code=status, headers=headers)

@@ -40,7 +40,7 @@ class Gateway:
 
     def expire_due(self, account: Account) -> None:
         """Expire the pending charges whose expires_at the account's clock has reached."""
-        if self.faults.on("clock_expiry_ignored"):
+        if self.faults.clock_expiry_ignored:
             return
         with account.lock:
             for charge in account.due_for_expiry(account.clock.now()):
@@ -63,7 +63,7 @@ class Gateway:
         method = request.method
         default = self.profile.default_zero_interest_installments if method.is_bank else None
         flag = request.zero_interest_installments
-        if flag is None or self.faults.on("zero_interest_not_echoed"):
+        if flag is None or self.faults.zero_interest_not_echoed:
             flag = default
         source = Source(
             id=account.fresh_id("src", account.sources),
@@ -81,7 +81,7 @@ class Gateway:
     def find_source(self, account: Account, source_id: str) -> Source:
         """A source of the account, or 404."""
         source = account.sources.get(source_id)
-        if source is None or self.faults.on("source_retrieve_404"):
+        if source is None or self.faults.source_retrieve_404:
             raise not_found("source", source_id)
         return source
 
@@ -114,16 +114,16 @@ class Gateway:
             source.charge_id = charge.id
             account.add_charge(charge)
             charge.created_snapshot = objects.charge_json(charge, self.view(account, base_url))
-            if not self.faults.on("no_charge_create_event"):
+            if not self.faults.no_charge_create_event:
                 self._record(account, "charge.create", charge.created_snapshot, charge.id)
             return charge
 
     def _check_source_chargeable(self, source: Source, request: validation.ChargeRequest) -> None:
         """CHG-03/04: the source is not charged yet and the charge matches its amount and currency."""
-        if source.charge_id is not None and not self.faults.on("source_reusable"):
+        if source.charge_id is not None and not self.faults.source_reusable:
             raise invalid_charge(f"source {source.id} is already charged by {source.charge_id}; create a new source for each charge")
         same_money = request.amount == source.amount and request.currency == source.currency.upper()
-        if not same_money and not self.faults.on("charge_amount_mismatch_accepted"):
+        if not same_money and not self.faults.charge_amount_mismatch_accepted:
             raise invalid_charge(
                 f"amount and currency must equal the source's: send amount={source.amount} currency={source.currency.upper()} "
                 f"(received {request.amount} {request.currency})"
@@ -134,7 +134,7 @@ class Gateway:
         sent = request.zero_interest_installments
         own = source.zero_interest_installments if source else request.inline_source.zero_interest_installments
         if source is not None and sent is not None and own is not None and sent != own:
-            if not self.faults.on("zero_interest_mismatch_accepted"):
+            if not self.faults.zero_interest_mismatch_accepted:
                 raise invalid_charge(
                     f"zero_interest_installments is {str(sent).lower()} but source {source.id} has {str(own).lower()}; "
                     "send the source's value or leave it out"
@@ -150,7 +150,7 @@ class Gateway:
         method = source.method
         now = account.clock.now()
         charge_id = account.fresh_id("chrg", account.charges)
-        days = method.expires_after_days + (1 if self.faults.on("expiry_off_by_one_day") else 0)
+        days = method.expires_after_days + (1 if self.faults.expiry_off_by_one_day else 0)
         document, provider_reference = None, None
         if method.is_bank:
             authorize_uri = f"https://pay.omise.co/offsites/{_id('ofsp')}/pay"
@@ -181,7 +181,7 @@ class Gateway:
     def _pending(self, account: Account, charge_id: str, action: str) -> Charge:
         """The charge if it is pending (the only state a test-mode action accepts), else a 400."""
         charge = self.find_charge(account, charge_id)
-        if charge.status != PENDING and not (action == "mark_as_paid" and self.faults.on("final_state_not_final")):
+        if charge.status != PENDING and not (action == "mark_as_paid" and self.faults.final_state_not_final):
             raise bad_request(f"charge {charge_id} is {charge.status}; only a pending charge can be sent to {action} (final states stay final)")
         return charge
 
@@ -218,7 +218,7 @@ class Gateway:
 
     def _record_completion(self, account: Account, charge: Charge, base_url: str) -> None:
         """Record charge.complete with the charge as it is now."""
-        data = charge.created_snapshot if self.faults.on("stale_event_payload") else objects.charge_json(charge, self.view(account, base_url))
+        data = charge.created_snapshot if self.faults.stale_event_payload else objects.charge_json(charge, self.view(account, base_url))
         self._record(account, "charge.complete", data, charge.id)
 
     # refunds
@@ -226,7 +226,7 @@ class Gateway:
     async def refund(self, account: Account, charge_id: str, request: validation.RefundRequest) -> Refund:
         """Refund (or, on a PayNext payment's day, void) a charge when the refund policy allows it (RFD-01..08)."""
         stale_refunded = None
-        if self.faults.on("refund_race"):
+        if self.faults.refund_race:
             with account.lock:
                 stale_refunded = self.find_charge(account, charge_id).refunded_amount
             await asyncio.sleep(REFUND_RACE_WINDOW_SECONDS)
@@ -248,7 +248,7 @@ class Gateway:
             )
             charge.refunds.append(refund)
             account.add_refund(refund)
-            if not self.faults.on("no_refund_event"):
+            if not self.faults.no_refund_event:
                 self._record(account, "refund.create", objects.refund_json(refund), charge.id)
             return refund
 
@@ -259,14 +259,14 @@ class Gateway:
         event = Event(id=account.fresh_id("evnt", account.events), key=key, data=data, charge_id=charge_id, created_at=account.clock.now())
         account.add_event(event)
         if account.webhook_url:
-            body = event.data if self.faults.on("webhook_body_is_data") else objects.event_json(event)
+            body = event.data if self.faults.webhook_body_is_data else objects.event_json(event)
             self.webhooks.send(account.webhook_url, body)
         return event
 
     def find_event(self, account: Account, event_id: str) -> Event:
         """An event of the account, or 404."""
         event = account.events.get(event_id)
-        if event is None or self.faults.on("event_retrieve_404"):
+        if event is None or self.faults.event_retrieve_404:
             raise not_found("event", event_id)
         return event
 

@@ -69,7 +69,7 @@ def source_json(source: Source, charge: Charge | None, view: View) -> dict:
     charge_status = "unknown"
     if charge is not None:
         charge_status = charge.status
-        if faults.on("charge_status_not_mirrored") and charge.status in FINAL_STATES:
+        if faults.charge_status_not_mirrored and charge.status in FINAL_STATES:
             charge_status = PENDING
     body = _SOURCE_FIELDS.copy()
     body["id"] = source.id
@@ -77,8 +77,8 @@ def source_json(source: Source, charge: Charge | None, view: View) -> dict:
     body["amount"] = source.amount
     body["created_at"] = iso(source.created_at)
     body["currency"] = source.currency
-    body["flow"] = "redirect" if offline and faults.on("paynext_flow_redirect") else method.flow
-    body["installment_term"] = source.installment_term if method.is_bank and not faults.on("bank_term_not_echoed") else None
+    body["flow"] = "redirect" if offline and faults.paynext_flow_redirect else method.flow
+    body["installment_term"] = source.installment_term if method.is_bank and not faults.bank_term_not_echoed else None
     body["scannable_code"] = _scannable_code(charge, view)
     body["items"] = []
     body["provider_references"] = _provider_references(charge)
@@ -86,13 +86,13 @@ def source_json(source: Source, charge: Charge | None, view: View) -> dict:
     body["zero_interest_installments"] = source.zero_interest_installments
     body["charge_status"] = charge_status
     body["discounts"] = []
-    body["promotion_code"] = None if faults.on("promotion_code_dropped") else source.promotion_code
+    body["promotion_code"] = None if faults.promotion_code_dropped else source.promotion_code
     return body
 
 
 def _scannable_code(charge: Charge | None, view: View) -> dict | None:
     """The QR barcode of an offline charge (null otherwise), its download_uri on the mock itself."""
-    if charge is None or charge.document is None or view.faults.on("paynext_no_qr"):
+    if charge is None or charge.document is None or view.faults.paynext_no_qr:
         return None
     document = charge.document
     location = f"/charges/{charge.id}/documents/{document.id}"
@@ -190,13 +190,13 @@ def charge_json(charge: Charge, view: View) -> dict:
     body["id"] = charge.id
     body["location"] = f"/charges/{charge.id}"
     body["amount"] = charge.amount
-    body["net"] = money.net + (money.fee_vat + money.interest_vat if faults.on("net_ignores_vat") else 0)
+    body["net"] = money.net + (money.fee_vat + money.interest_vat if faults.net_ignores_vat else 0)
     body["fee"] = money.fee
     body["fee_vat"] = money.fee_vat
     body["interest"] = money.interest
     body["interest_vat"] = money.interest_vat
     body["funding_amount"] = money.funding_amount
-    body["refunded_amount"] = 0 if faults.on("refunded_amount_not_updated") else charge.refunded_amount
+    body["refunded_amount"] = 0 if faults.refunded_amount_not_updated else charge.refunded_amount
     body["transaction_fees"] = dict(view.profile.fee_strings)
     body["platform_fee"] = {"fixed": None, "amount": None, "percentage": None}
     body["currency"] = charge.currency
@@ -216,24 +216,24 @@ def charge_json(charge: Charge, view: View) -> dict:
     body["source"] = source_json(charge.source, charge, view)
     body["transaction"] = charge.transaction
     body["failure_code"] = charge.failure_code
-    body["failure_message"] = None if faults.on("failed_without_message") else charge.failure_message
-    body["status"] = SUCCESSFUL if charge.status == PENDING and faults.on("new_charge_status_successful") else charge.status
+    body["failure_message"] = None if faults.failed_without_message else charge.failure_message
+    body["status"] = SUCCESSFUL if charge.status == PENDING and faults.new_charge_status_successful else charge.status
     body["authorize_uri"] = charge.authorize_uri
-    body["return_uri"] = None if faults.on("return_uri_not_echoed") else charge.return_uri
+    body["return_uri"] = None if faults.return_uri_not_echoed else charge.return_uri
     body["created_at"] = iso(charge.created_at)
-    body["paid_at"] = iso(charge.paid_at) if charge.paid_at and not faults.on("paid_at_missing") else None
+    body["paid_at"] = iso(charge.paid_at) if charge.paid_at and not faults.paid_at_missing else None
     body["expires_at"] = iso(charge.expires_at)
     body["expired_at"] = iso(charge.expired_at) if charge.expired_at else None
     body["zero_interest_installments"] = charge.zero_interest_installments
     body["authorized"] = paid
-    body["capturable"] = charge.status == PENDING and faults.on("new_charge_capturable")
+    body["capturable"] = charge.status == PENDING and faults.new_charge_capturable
     body["refundable"] = flags.refundable
     body["partially_refundable"] = flags.partially_refundable
     body["voided"] = charge.voided
     body["paid"] = paid
     body["expired"] = charge.expired_at is not None
     body["can_perform_void"] = flags.can_perform_void
-    if faults.on("charge_missing_created_at"):
+    if faults.charge_missing_created_at:
         del body["created_at"]
     return body
 
@@ -292,7 +292,7 @@ def capability_json(profile: Profile, faults: Faults) -> dict:
     methods = []
     for method in profile.methods.values():
         terms = list(method.installment_terms) if method.is_bank else None
-        if terms and faults.on("capability_terms_missing_last"):
+        if terms and faults.capability_terms_missing_last:
             terms = terms[:-1]
         methods.append(
             {

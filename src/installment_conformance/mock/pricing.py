@@ -15,19 +15,19 @@ def round_down(numerator: int, denominator: int = 1) -> int:
 def charge_breakdown(amount: int, method: Method, term: int | None, merchant_pays: bool, profile: Profile, faults: Faults) -> money.Breakdown:
     """Fee, fee VAT, interest, interest VAT and funding amount of a THB charge."""
     rate = method.merchant_interest_rate
-    if rate is not None and faults.on("interest_rate_of_wrong_bank"):
+    if rate is not None and faults.interest_rate_of_wrong_bank:
         rate = max(bank.merchant_interest_rate for bank in profile.banks if bank.merchant_interest_rate is not None)
-    months = 1 if term and faults.on("interest_ignores_term") else term
+    months = 1 if term and faults.interest_ignores_term else term
     result = money.breakdown(
         amount,
         fee_rate=profile.fee_rate,
         vat_rate=profile.vat_rate,
         monthly_rate=rate,
         term=months,
-        merchant_pays_interest=merchant_pays or faults.on("buyer_paid_interest_charged"),
+        merchant_pays_interest=merchant_pays or faults.buyer_paid_interest_charged,
     )
-    if faults.on("vat_half_even"):
+    if faults.vat_half_even:
         result = result._replace(fee_vat=money.percent(result.fee, profile.vat_rate, money.round_half_even))
-    if faults.on("interest_vat_truncated"):
+    if faults.interest_vat_truncated:
         result = result._replace(interest_vat=money.percent(result.interest, profile.vat_rate, round_down))
     return result

@@ -27,7 +27,7 @@ class Flags(NamedTuple):
 
 def _local_day(moment: datetime, timezone: str | None, faults: Faults) -> date:
     """The calendar day of `moment` in the void time zone (UTC under the void_window_utc fault)."""
-    zone = UTC if faults.on("void_window_utc") or not timezone else ZoneInfo(timezone)
+    zone = UTC if faults.void_window_utc or not timezone else ZoneInfo(timezone)
     return moment.astimezone(zone).date()
 
 
@@ -37,7 +37,7 @@ def is_void_day(charge: Charge, now: datetime, faults: Faults) -> bool:
     if method.refund_policy != VOID_SAME_DAY_THEN_REFUND or charge.paid_at is None:
         return False
     days_since = (_local_day(now, method.void_timezone, faults) - _local_day(charge.paid_at, method.void_timezone, faults)).days
-    return days_since <= (1 if faults.on("void_next_day_allowed") else 0)
+    return days_since <= (1 if faults.void_next_day_allowed else 0)
 
 
 def refund_problem(charge: Charge, amount: int, now: datetime, faults: Faults, *, void: bool | None = None, refunded: int | None = None) -> str | None:
@@ -46,7 +46,7 @@ def refund_problem(charge: Charge, amount: int, now: datetime, faults: Faults, *
     `refunded` overrides the charge's refunded amount (the refund_race fault passes a stale one).
     """
     method = charge.source.method
-    if charge.status != SUCCESSFUL and not faults.on("pending_charge_refundable"):
+    if charge.status != SUCCESSFUL and not faults.pending_charge_refundable:
         return f"charge {charge.id} is {charge.status}; only a successful charge can be refunded"
     already = charge.refunded_amount if refunded is None else refunded
     remaining = charge.amount - already
@@ -57,7 +57,7 @@ def refund_problem(charge: Charge, amount: int, now: datetime, faults: Faults, *
     if method.refund_policy == FULL_ONLY:
         if void:
             return f"{method.type} charges cannot be voided; refund them in full instead (omit void)"
-        if amount != remaining and not faults.on("bank_partial_refund_allowed"):
+        if amount != remaining and not faults.bank_partial_refund_allowed:
             return f"{method.type} charges are refunded in full only; send amount={remaining}"
         return None
     voiding = is_void_day(charge, now, faults)
@@ -66,8 +66,8 @@ def refund_problem(charge: Charge, amount: int, now: datetime, faults: Faults, *
     if void and not voiding:
         return f"a void is only possible on the payment's day ({method.void_timezone}); send the refund without void"
     if not voiding and method.refund_window_days is not None and charge.paid_at is not None:
-        window = timedelta(days=method.refund_window_days + (1 if faults.on("refund_window_off_by_one_day") else 0),
-                           seconds=1 if faults.on("refund_window_off_by_one_second") else 0)
+        window = timedelta(days=method.refund_window_days + (1 if faults.refund_window_off_by_one_day else 0),
+                           seconds=1 if faults.refund_window_off_by_one_second else 0)
         if now - charge.paid_at > window:
             return f"the refund window of {method.refund_window_days} days after paid_at has passed for charge {charge.id}"
     return None
@@ -80,6 +80,6 @@ def flags(charge: Charge, now: datetime, faults: Faults) -> Flags:
     # Whatever refuses a refund of all that is left refuses a part of it or a void too, so those are asked only then.
     partial = refundable and remaining > 1 and refund_problem(charge, remaining - 1, now, faults) is None
     can_void = refundable and is_void_day(charge, now, faults) and refund_problem(charge, remaining, now, faults, void=True) is None
-    if faults.on("refundable_flag_lies") and charge.status == SUCCESSFUL:
+    if faults.refundable_flag_lies and charge.status == SUCCESSFUL:
         refundable = True
     return Flags(refundable=refundable, partially_refundable=partial, can_perform_void=can_void)

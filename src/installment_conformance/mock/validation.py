@@ -58,20 +58,20 @@ def effective_method(method: Method, profile: Profile, faults: Faults) -> Method
     """The method as the mock applies it: the profile's row, bent by any limit or term fault switched on."""
     changes: dict = {}
     if method.is_bank:
-        if faults.on("amount_min_off_by_one"):
+        if faults.amount_min_off_by_one:
             changes["amount_min"] = method.amount_min - 1
-        if faults.on("bank_max_not_enforced"):
+        if faults.bank_max_not_enforced:
             changes["amount_max"] = UNLIMITED
-        elif faults.on("bank_max_off_by_one"):
+        elif faults.bank_max_off_by_one:
             changes["amount_max"] = method.amount_max + 1
-        if faults.on("bank_accepts_first_missing_term"):
+        if faults.bank_accepts_first_missing_term:
             changes["installment_terms"] = (*method.installment_terms, first_missing_term(method.installment_terms))
-        if faults.on("monthly_minimum_uses_lowest"):
+        if faults.monthly_minimum_uses_lowest:
             changes["min_monthly_thb"] = min(bank.min_monthly_thb or 0 for bank in profile.banks)
     else:
-        if faults.on("paynext_max_off_by_one"):
+        if faults.paynext_max_off_by_one:
             changes["amount_max"] = method.amount_max + 1
-        if faults.on("paynext_min_off_by_one"):
+        if faults.paynext_min_off_by_one:
             changes["amount_min"] = method.amount_min - 1
     return dataclasses.replace(method, **changes) if changes else method
 
@@ -112,9 +112,9 @@ def _currency(params: dict, method: Method, faults: Faults, error: Callable[[str
         raise error(f"currency is required; send {method.currency}")
     if not isinstance(raw, str) or len(raw) != 3 or not raw.isascii() or not raw.isalpha():
         raise error(f"currency {parsing.shown(raw)} is not a currency code; send {method.currency}")
-    if raw.upper() != method.currency and not faults.on("currency_not_checked"):
+    if raw.upper() != method.currency and not faults.currency_not_checked:
         raise error(f"currency {raw} is not accepted for {method.type}; send {method.currency}")
-    return raw if faults.on("source_currency_lowercase") else raw.upper()
+    return raw if faults.source_currency_lowercase else raw.upper()
 
 
 def _term(params: dict, method: Method, faults: Faults, error: Callable[[str], ApiError]) -> int | None:
@@ -124,7 +124,7 @@ def _term(params: dict, method: Method, faults: Faults, error: Callable[[str], A
     terms = method.installment_terms
     raw = params.get("installment_term")
     if parsing.absent(raw):
-        if faults.on("bank_term_optional"):
+        if faults.bank_term_optional:
             return None
         raise error(f"installment_term is required for {method.type}; use one of {_listed(terms)}")
     try:
@@ -152,9 +152,9 @@ def _amount_in_limits(amount: int, method: Method, term: int | None, faults: Fau
     if term is None or not method.monthly_minimum_binds(term):
         return
     minimum = method.min_amount_for_term(term)
-    if faults.on("monthly_minimum_off_by_one"):
+    if faults.monthly_minimum_off_by_one:
         minimum += 1
-    if faults.on("monthly_minimum_accepts_one_below"):
+    if faults.monthly_minimum_accepts_one_below:
         minimum -= 1
     if amount < minimum:
         raise error(
@@ -169,7 +169,7 @@ def _optional_bool(params: dict, name: str, faults: Faults, error: Callable[[str
     if parsing.absent(raw):
         return None
     try:
-        return parsing.boolean(raw, name, lenient_form=faults.on("form_false_is_true"))
+        return parsing.boolean(raw, name, lenient_form=faults.form_false_is_true)
     except ApiError as problem:
         raise error(problem.message) from None
 
@@ -215,7 +215,7 @@ def charge_request(params: dict, profile: Profile, faults: Faults) -> ChargeRequ
     zero_interest = _optional_bool(params, "zero_interest_installments", faults, invalid_charge)
     inline = None
     if isinstance(raw_source, dict):
-        if faults.on("inline_charge_rejected"):
+        if faults.inline_charge_rejected:
             raise invalid_charge("source must be a source id (src_test_...)")
         inline = _inline_source(raw_source, params, zero_interest, profile, faults)
         source_id = None
@@ -252,10 +252,10 @@ def _inline_source(raw: dict, params: dict, zero_interest: bool | None, profile:
             f"zero_interest_installments is {str(zero_interest).lower()} on the charge but {str(own).lower()} on the inline source; send one value"
         )
     flag = own if own is not None else zero_interest
-    if faults.on("inline_zero_interest_not_applied_to_source"):
+    if faults.inline_zero_interest_not_applied_to_source:
         flag = own
     merged = {**raw, "amount": params.get("amount"), "currency": params.get("currency"), "zero_interest_installments": flag}
-    return source_request(merged, profile, faults, error=invalid_charge, check_limits=not faults.on("inline_source_skips_limits"))
+    return source_request(merged, profile, faults, error=invalid_charge, check_limits=not faults.inline_source_skips_limits)
 
 
 def _metadata(raw: object, error: Callable[[str], ApiError]) -> dict:
@@ -288,7 +288,7 @@ def failure_code(params: dict, method: Method, faults: Faults) -> str:
         return method.failure_codes[0]
     if not isinstance(raw, str) or not raw:
         raise bad_request(f"failure_code must be a string; use one of {codes}")
-    if raw not in method.failure_codes and not faults.on("failure_code_unchecked"):
+    if raw not in method.failure_codes and not faults.failure_code_unchecked:
         raise bad_request(f"failure_code {parsing.shown(raw)} is not a failure code of {method.type}; use one of {codes}")
     return raw[:100]
 
