@@ -204,7 +204,7 @@ async def create_refund(request: Request) -> Response:
     with account.lock:
         gateway.find_charge(account, request.path_params["id"])
     refund = await gateway.refund(account, request.path_params["id"], validation.refund_request(params, gateway.faults))
-    return JsonResponse(objects.refund_json(refund))
+    return JsonResponse(refund.created_snapshot)
 
 
 async def list_charge_refunds(request: Request) -> Response:

@@ -248,8 +248,9 @@ class Gateway:
             )
             charge.refunds.append(refund)
             account.add_refund(refund)
+            refund.created_snapshot = objects.refund_json(refund)
             if not self.faults.no_refund_event:
-                self._record(account, "refund.create", objects.refund_json(refund), charge.id)
+                self._record(account, "refund.create", refund.created_snapshot, charge.id)
             return refund
 
     # events and webhooks

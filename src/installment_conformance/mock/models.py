@@ -43,7 +43,7 @@ class Document:
 
 @dataclass
 class Refund:
-    """A refund (or, on a same-day PayNext refund, a void) of part or all of a charge."""
+    """A refund (or, on a same-day PayNext refund, a void) of part or all of a charge; `created_snapshot` is its JSON when made."""
 
     id: str
     charge_id: str
@@ -53,11 +53,12 @@ class Refund:
     metadata: dict
     transaction: str
     created_at: datetime
+    created_snapshot: dict | None = None
 
 
 @dataclass
 class Charge:
-    """A charge and its state: pending until paid, failed or expired."""
+    """A charge and its state: pending until paid, failed or expired; `created_snapshot` is its JSON when made."""
 
     id: str
     source: Source
