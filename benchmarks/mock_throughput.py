@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class Measurement:
     server: str
     operation: str
     connections: int
+    round: int = 1
     result: bench_wrk.WrkResult | None = None
     problem: str | None = None
     load_average: float | None = None
@@ -46,7 +48,7 @@ class Measurement:
 
     def as_dict(self) -> dict:
         """The measurement as plain JSON values."""
-        return {"server": self.server, "operation": self.operation, "connections": self.connections, "valid": self.valid,
+        return {"server": self.server, "operation": self.operation, "connections": self.connections, "round": self.round, "valid": self.valid,
                 "problem": self.problem, "load_average_1min": self.load_average, **(self.result.as_dict() if self.result else {})}
 
 
@@ -59,10 +61,11 @@ class Run:
     operations: dict
     measurements: list[Measurement] = field(default_factory=list)
 
-    def find(self, server: str, operation: str, connections: int) -> Measurement | None:
-        """The measurement of a server and operation at a concurrency, if there is one."""
-        return next((m for m in self.measurements
-                     if (m.server, m.operation, m.connections) == (server, operation, connections)), None)
+    def median(self, server: str, operation: str, connections: int, attribute: str) -> float | None:
+        """The median of a result attribute over the valid rounds of a server and operation at a concurrency (None if none)."""
+        values = [getattr(m.result, attribute) for m in self.measurements
+                  if (m.server, m.operation, m.connections) == (server, operation, connections) and m.valid]
+        return statistics.median(values) if values else None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -74,6 +77,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--latency-connections", type=int, default=1,
                         help="connections of the latency runs, a lone client as a test suite is; 0 skips them (default 1)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: the server keeps the other core)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every server this many times, taking turns (mock, bare, prism, mock, ...), and compare "
+                             "medians: a shared machine's slow minutes then fall on every server alike (default 1)")
     parser.add_argument("--servers", default=",".join(SERVERS), help=f"comma-separated subset of {','.join(SERVERS)} (default all)")
     parser.add_argument("--operations", default=",".join(OPERATIONS),
                         help=f"comma-separated subset of {','.join(OPERATIONS)} (default all)")
@@ -85,7 +91,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.servers = _subset(parser, "--servers", args.servers, SERVERS)
     args.operations = _subset(parser, "--operations", args.operations, OPERATIONS)
-    for name in ("duration", "connections", "threads", "refund_charges"):
+    for name in ("duration", "connections", "threads", "refund_charges", "rounds"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.warmup < 0 or args.latency_connections < 0:
@@ -134,7 +140,7 @@ def charge_ids_for(server: str, base_url: str, loaded: profiles.Profile, count: 
 
 
 def measure_operation(run: Run, server: bench_servers.Server, operation: bench_operations.Operation, args: argparse.Namespace,
-                      wrk: str, loaded: profiles.Profile, workdir: Path) -> None:
+                      wrk: str, loaded: profiles.Profile, workdir: Path, round_number: int) -> None:
     """Prepare, probe, warm up and measure one operation on one server at each concurrency."""
     concurrencies = [args.connections] + ([args.latency_connections] if args.latency_connections else [])
     try:
@@ -144,7 +150,7 @@ def measure_operation(run: Run, server: bench_servers.Server, operation: bench_o
         problem = f"preparation failed: {error}"
     if problem:
         print(f"  {operation.name}: NOT MEASURED: {problem}", flush=True)
-        run.measurements += [Measurement(server.name, operation.name, c, problem=problem) for c in concurrencies]
+        run.measurements += [Measurement(server.name, operation.name, c, round_number, problem=problem) for c in concurrencies]
         return
     authorization = bench_wrk.basic_authorization(bench_operations.BENCH_SECRET_KEY)
     script_path = workdir / f"{server.name}-{operation.name}.lua"
@@ -154,7 +160,7 @@ def measure_operation(run: Run, server: bench_servers.Server, operation: bench_o
             bench_wrk.run(wrk, server.url, script_path, duration_s=args.warmup, connections=connections, threads=args.threads)
         result = bench_wrk.run(wrk, server.url, script_path, duration_s=args.duration, connections=connections, threads=args.threads)
         # The machine's 1-minute load right after the run: above about 2 (two cores) others competed for the CPU.
-        measurement = Measurement(server.name, operation.name, connections, result, load_average=round(os.getloadavg()[0], 2))
+        measurement = Measurement(server.name, operation.name, connections, round_number, result, load_average=round(os.getloadavg()[0], 2))
         run.measurements.append(measurement)
         print(f"  {operation.name:8} c={connections:<3} {result.requests_per_s:9.1f} req/s  p50 {result.p50_ms:8.3f} ms  "
               f"p99 {result.p99_ms:8.3f} ms  non-2xx {result.non_2xx}  socket errors {result.socket_errors}  "
@@ -168,20 +174,18 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return round(numerator / denominator, 2)
 
 
-def _value(measurement: Measurement | None, attribute: str) -> float | None:
-    """An attribute of a valid measurement's result, None otherwise (errors are no basis for a ratio)."""
-    return getattr(measurement.result, attribute) if measurement is not None and measurement.valid else None
-
-
 def ratios(run: Run, args: argparse.Namespace) -> list[dict]:
-    """Per operation: mock/Prism throughput, mock/bare p50 latency (lone client and under load), and the goal verdicts."""
+    """Per operation: mock/Prism throughput, mock/bare p50 latency (lone client and under load), and the goal verdicts.
+
+    Each figure is the median over the rounds; invalid measurements (errors) are no basis for a ratio.
+    """
     rows = []
     for operation in args.operations:
-        load = lambda server: run.find(server, operation, args.connections)  # noqa: E731
-        alone = lambda server: run.find(server, operation, args.latency_connections)  # noqa: E731
-        throughput = ratio(_value(load("mock"), "requests_per_s"), _value(load("prism"), "requests_per_s"))
-        latency_alone = ratio(_value(alone("mock"), "p50_ms"), _value(alone("bare"), "p50_ms")) if args.latency_connections else None
-        latency_load = ratio(_value(load("mock"), "p50_ms"), _value(load("bare"), "p50_ms"))
+        load = lambda server, attribute: run.median(server, operation, args.connections, attribute)  # noqa: E731
+        alone = lambda server, attribute: run.median(server, operation, args.latency_connections, attribute)  # noqa: E731
+        throughput = ratio(load("mock", "requests_per_s"), load("prism", "requests_per_s"))
+        latency_alone = ratio(alone("mock", "p50_ms"), alone("bare", "p50_ms")) if args.latency_connections else None
+        latency_load = ratio(load("mock", "p50_ms"), load("bare", "p50_ms"))
         latency = latency_alone if latency_alone is not None else latency_load
         rows.append({
             "operation": operation,
@@ -215,8 +219,8 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
 def report(run: Run, ratio_rows: list[dict]) -> str:
     """The results table, the ratios with the goals, and the machine line."""
     measured = table(
-        ["server", "operation", "conns", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "sock err", "load", "valid"],
-        [[m.server, m.operation, m.connections, m.result.requests_per_s if m.result else None, m.result.p50_ms if m.result else None,
+        ["round", "server", "operation", "conns", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "sock err", "load", "valid"],
+        [[m.round, m.server, m.operation, m.connections, m.result.requests_per_s if m.result else None, m.result.p50_ms if m.result else None,
           m.result.p99_ms if m.result else None, m.result.requests if m.result else None, m.result.non_2xx if m.result else None,
           m.result.socket_errors if m.result else None, m.load_average, m.valid] for m in run.measurements],
     )
@@ -254,13 +258,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as temporary:
         workdir = Path(args.scripts or temporary)
         workdir.mkdir(parents=True, exist_ok=True)
-        for name in args.servers:
-            server = server_named(name, prism)
-            print(f"{name}: starting", flush=True)
-            with server:
-                print(f"{name}: {server.url} (pid {server.process.pid})", flush=True)
-                for operation in args.operations:
-                    measure_operation(run, server, operations[operation], args, wrk, loaded, workdir)
+        for round_number in range(1, args.rounds + 1):
+            for name in args.servers:
+                server = server_named(name, prism)
+                print(f"{name}: starting" + (f" (round {round_number} of {args.rounds})" if args.rounds > 1 else ""), flush=True)
+                with server:
+                    print(f"{name}: {server.url} (pid {server.process.pid})", flush=True)
+                    for operation in args.operations:
+                        measure_operation(run, server, operations[operation], args, wrk, loaded, workdir, round_number)
     ratio_rows = ratios(run, args)
     print()
     print(report(run, ratio_rows))

@@ -19,6 +19,7 @@ sys.path.insert(0, str(BENCHMARKS))
 import bare_starlette  # noqa: E402
 import bench_operations  # noqa: E402
 import bench_wrk  # noqa: E402
+import mock_throughput  # noqa: E402
 
 WRK_MISSING = "wrk is not installed (apt-get install -y wrk); the benchmark's Lua scripts cannot be run"
 
@@ -46,7 +47,7 @@ def test_the_command_line_help_names_its_options():
     completed = subprocess.run([sys.executable, str(BENCHMARKS / "mock_throughput.py"), "--help"],
                                capture_output=True, text=True, timeout=60, check=False)
     assert completed.returncode == 0, completed.stderr
-    for option in ("--duration", "--connections", "--latency-connections", "--servers", "--refund-charges", "--json"):
+    for option in ("--duration", "--connections", "--latency-connections", "--servers", "--refund-charges", "--rounds", "--json"):
         assert option in completed.stdout
 
 
@@ -146,3 +147,29 @@ def test_the_conformance_run_benchmark_summarises_a_report():
     assert summary["tests_per_second"] == round(100 / 3.0, 1)
     assert summary["requests_per_second"] == round(400 / 3.0, 1)
     assert "problem" in conformance_run.summarise([{"target": "mock", "wall_seconds": 1.0, "exit": 4, "problem": "usage"}])
+
+
+def _measured(server: str, round_number: int, p50_ms: float, rps: float, connections: int, non_2xx: int = 0) -> mock_throughput.Measurement:
+    """A charges measurement as wrk would have produced it."""
+    result = bench_wrk.WrkResult(requests=1000, duration_s=1.0, requests_per_s=rps, p50_ms=p50_ms, p99_ms=2 * p50_ms,
+                                 non_2xx=non_2xx, socket_errors=0)
+    return mock_throughput.Measurement(server, "charges", connections, round_number, result)
+
+
+def test_the_ratios_compare_medians_over_the_rounds_and_leave_out_invalid_runs():
+    args = mock_throughput.parse_args(["--operations", "charges", "--rounds", "3"])
+    run = mock_throughput.Run(settings={}, machine={}, operations={})
+    for round_number, (mock_p50, bare_p50) in enumerate([(0.30, 0.20), (0.21, 0.15), (0.24, 0.16)], start=1):
+        run.measurements += [_measured("mock", round_number, mock_p50, 4000, 1), _measured("bare", round_number, bare_p50, 6000, 1),
+                             _measured("mock", round_number, 8.0, 4000, 32), _measured("prism", round_number, 30.0, 1000, 32)]
+    run.measurements.append(_measured("bare", 4, 0.01, 6000, 1, non_2xx=5))  # an invalid run must not pull the median down
+    [row] = mock_throughput.ratios(run, args)
+    assert row["mock_over_bare_p50_lone_client"] == round(0.24 / 0.16, 2)
+    assert row["mock_over_prism_rps"] == 4.0 and row["meets_throughput_goal"] is True
+    assert row["meets_latency_goal"] is (0.24 / 0.16 <= mock_throughput.GOAL_BARE_LATENCY)
+
+
+def test_rounds_must_be_at_least_one():
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / "mock_throughput.py"), "--rounds", "0"],
+                               capture_output=True, text=True, timeout=60, check=False)
+    assert completed.returncode == 2 and "--rounds" in completed.stderr
