@@ -70,10 +70,5 @@ def breakdown(
     """Fee, fee VAT, interest and interest VAT of a THB charge."""
     fee = percent(amount, fee_rate, rounding)
     owed_interest = interest(amount, monthly_rate, term, merchant_pays_interest, rounding)
-    return Breakdown(
-        fee=fee,
-        fee_vat=percent(fee, vat_rate, rounding),
-        interest=owed_interest,
-        interest_vat=percent(owed_interest, vat_rate, rounding),
-        funding_amount=amount,
-    )
+    interest_vat = percent(owed_interest, vat_rate, rounding) if owed_interest else 0
+    return Breakdown(fee, percent(fee, vat_rate, rounding), owed_interest, interest_vat, amount)
