@@ -173,3 +173,11 @@ def test_rounds_must_be_at_least_one():
     completed = subprocess.run([sys.executable, str(BENCHMARKS / "mock_throughput.py"), "--rounds", "0"],
                                capture_output=True, text=True, timeout=60, check=False)
     assert completed.returncode == 2 and "--rounds" in completed.stderr
+
+
+def test_the_in_process_benchmark_drives_both_apps_through_every_operation():
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / "in_process.py"), "--batches", "1", "--requests", "10"],
+                               capture_output=True, text=True, timeout=120, check=False)
+    assert completed.returncode == 0, completed.stderr
+    rows = [line.split()[:2] for line in completed.stdout.splitlines() if "us median per request" in line]
+    assert rows == [[app, operation] for app in ("mock", "bare") for operation in ("sources", "charges", "refunds")]
