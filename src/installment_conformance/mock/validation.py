@@ -89,7 +89,7 @@ def _method(params: dict, profile: Profile, error: Callable[[str], ApiError]) ->
     raw = params.get("type")
     if isinstance(raw, str) and raw in profile.methods:
         return profile.method(raw)
-    names = ", ".join(profile.methods)
+    names = _listed(profile.methods)
     if parsing.absent(raw):
         raise error(f"type is required; use one of {names}")
     raise error(f"type {parsing.shown(raw)} is not offered; use one of {names}")
@@ -283,13 +283,12 @@ def refund_request(params: dict, faults: Faults) -> RefundRequest:
 def failure_code(params: dict, method: Method, faults: Faults) -> str:
     """The failure code for mark_as_failed: the one sent (one of the method's codes) or the method's default."""
     raw = params.get("failure_code")
-    codes = ", ".join(method.failure_codes)
     if parsing.absent(raw):
         return method.failure_codes[0]
     if not isinstance(raw, str) or not raw:
-        raise bad_request(f"failure_code must be a string; use one of {codes}")
+        raise bad_request(f"failure_code must be a string; use one of {_listed(method.failure_codes)}")
     if raw not in method.failure_codes and not faults.failure_code_unchecked:
-        raise bad_request(f"failure_code {parsing.shown(raw)} is not a failure code of {method.type}; use one of {codes}")
+        raise bad_request(f"failure_code {parsing.shown(raw)} is not a failure code of {method.type}; use one of {_listed(method.failure_codes)}")
     return raw[:100]
 
 
